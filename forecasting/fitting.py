@@ -1,0 +1,118 @@
+"""Fit the model with NUTS, cached by a content hash of everything the fit depends on.
+
+The cache key covers the model version, the reference cases used (after the
+as-of filter), the prior parameters and the sampler settings. A fit is stored
+as one NetCDF file named by that key, in a per-user cache folder
+(`FORECAST_CACHE_DIR` overrides it); a changed input gives a new key, so a
+stale fit is never reused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import xarray as xr
+
+from forecasting.files import sha256_of_text
+from forecasting.model import ModelInputs, build_model
+from forecasting.priors import EffectPriors
+from forecasting.settings import MODEL_VERSION, SamplerSettings
+
+# What a fit keeps: enough for forecasts, diagnostics and checks on the reference cases.
+KEPT_POSTERIOR = ("alpha", "beta", "factor_state")
+
+
+@dataclass(frozen=True)
+class Fit:
+    posterior: xr.DataTree
+    key: str
+    from_cache: bool
+    settings: SamplerSettings
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("FORECAST_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("mission-forecasting")) / "fits"
+
+
+def fit_key(inputs: ModelInputs, priors: EffectPriors, settings: SamplerSettings) -> str:
+    content = {
+        "model_version": MODEL_VERSION,
+        "inputs": inputs.canonical(),
+        "priors": priors.parameters(),
+        "sampler": settings.as_dict(),
+    }
+    return sha256_of_text(json.dumps(content, sort_keys=True))
+
+
+def fit(
+    inputs: ModelInputs,
+    priors: EffectPriors,
+    settings: SamplerSettings,
+    *,
+    progressbar: bool = True,
+    use_cache: bool = True,
+) -> Fit:
+    """The posterior for `inputs` under `priors`: from the cache when it holds this exact fit."""
+    key = fit_key(inputs, priors, settings)
+    path = cache_dir() / f"{key}.nc"
+    if use_cache and path.exists():
+        return Fit(_load(path), key, True, settings)
+    posterior = sample(inputs, priors, settings, progressbar=progressbar)
+    if use_cache:
+        _save(posterior, path)
+    return Fit(posterior, key, False, settings)
+
+
+def sample(
+    inputs: ModelInputs, priors: EffectPriors, settings: SamplerSettings, *, progressbar: bool
+) -> xr.DataTree:
+    import pymc as pm
+
+    model = build_model(inputs, priors)
+    with model:
+        trace = pm.sample(
+            draws=settings.draws,
+            tune=settings.tune,
+            chains=settings.chains,
+            cores=settings.cores,
+            random_seed=settings.seed,
+            nuts_sampler="nutpie",
+            progressbar=progressbar,
+            compute_convergence_checks=False,  # our own checks, with hard thresholds
+        )
+    return _trimmed(trace)
+
+
+def _trimmed(trace: xr.DataTree) -> xr.DataTree:
+    stats = trace["sample_stats"].to_dataset()
+    numeric = [name for name, var in stats.data_vars.items() if var.dtype != object]
+    return xr.DataTree.from_dict({
+        "posterior": trace["posterior"].to_dataset()[list(KEPT_POSTERIOR)],
+        "sample_stats": stats[numeric],
+        "observed_data": trace["observed_data"].to_dataset(),
+    })
+
+
+def _save(posterior: xr.DataTree, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".nc.tmp")
+    os.close(fd)
+    try:
+        posterior.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _load(path: Path) -> xr.DataTree:
+    with xr.open_datatree(path, engine="h5netcdf") as stored:
+        return stored.load()
