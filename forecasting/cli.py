@@ -1,0 +1,186 @@
+"""The `forecast` command: a thin layer over the library.
+
+Exit status: 0 success; 2 bad input (one line on stderr naming the file and
+key; nothing written); 3 the posterior failed the convergence checks (the
+output is still produced, marked unreliable) unless `--allow-unreliable`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from forecasting.errors import InputError
+from forecasting.settings import DEFAULT_SEED, SamplerSettings, reports_dir
+
+EXIT_INPUT = 2
+EXIT_UNRELIABLE = 3
+
+app = typer.Typer(
+    help="Forecast the probability that an intervention succeeds, from elicited priors and "
+    "past interventions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+CaseArg = Annotated[str, typer.Argument(
+    help="A case id under priors/cases/ (e.g. mali-2013) or a path to a case TOML file.")]
+PriorsOpt = Annotated[Path | None, typer.Option(
+    "--priors", help="Effect priors TOML [default: priors/effects.toml].")]
+DataOpt = Annotated[Path | None, typer.Option(
+    "--data", help="Reference cases CSV [default: data/reference_cases.csv].")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (sampler and forecasts).")]
+DrawsOpt = Annotated[int, typer.Option("--draws", min=100, help="Posterior draws per chain.")]
+TuneOpt = Annotated[int, typer.Option("--tune", min=100, help="Tuning steps per chain.")]
+UnreliableOpt = Annotated[bool, typer.Option(
+    "--allow-unreliable", help="Exit 0 even if the posterior fails the convergence checks.")]
+RefitOpt = Annotated[bool, typer.Option("--refit", help="Ignore any cached fit and sample again.")]
+
+
+def _forecast(case, priors, data, seed, draws, tune, refit):
+    """Validate every input, then fit (or reuse the cached fit) and forecast."""
+    from forecasting.pipeline import load_inputs, run_forecast
+
+    inputs = load_inputs(case, priors, data)
+    settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
+    with err.status("Fitting the model (or loading the cached fit)…"):
+        result = run_forecast(inputs, settings, progressbar=sys.stderr.isatty(),
+                              use_cache=not refit)
+    err.print(("Reused cached fit " if result.fit.from_cache else "Fitted and cached ")
+              + result.fit.key[:12])
+    return result
+
+
+def _finish(result, allow_unreliable: bool) -> None:
+    if result.reliable:
+        return
+    err.print("[bold red]warning:[/] the posterior failed the convergence checks: "
+              + "; ".join(result.convergence.problems))
+    if not allow_unreliable:
+        raise typer.Exit(EXIT_UNRELIABLE)
+
+
+@app.command()
+def report(
+    case: CaseArg,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Where to write the PDF [default: reports/CASE.pdf].")] = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    draws: DrawsOpt = SamplerSettings.draws,
+    tune: TuneOpt = SamplerSettings.tune,
+    priors: PriorsOpt = None,
+    data: DataOpt = None,
+    allow_unreliable: UnreliableOpt = False,
+    refit: RefitOpt = False,
+) -> None:
+    """Write the PDF report for CASE: headline probabilities, contrasts, drivers, checks."""
+    if output is not None and output.suffix.lower() != ".pdf":
+        raise InputError(output, "", "the report is a PDF: give an output path ending in .pdf")
+    result = _forecast(case, priors, data, seed, draws, tune, refit)
+    from forecasting.report import write_report
+
+    target = output or reports_dir() / f"{result.case.id}.pdf"
+    with err.status("Writing the report…"):
+        write_report(result, target)
+    typer.echo(f"Wrote {target}")
+    _finish(result, allow_unreliable)
+
+
+@app.command()
+def predict(
+    case: CaseArg,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", help="table for people, json for programs.")] = OutputFormat.table,
+    seed: SeedOpt = DEFAULT_SEED,
+    draws: DrawsOpt = SamplerSettings.draws,
+    tune: TuneOpt = SamplerSettings.tune,
+    priors: PriorsOpt = None,
+    data: DataOpt = None,
+    allow_unreliable: UnreliableOpt = False,
+    refit: RefitOpt = False,
+) -> None:
+    """Print P(success) per scenario, contrasts and convergence diagnostics for CASE."""
+    result = _forecast(case, priors, data, seed, draws, tune, refit)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(prediction_json(result), indent=2))
+    else:
+        Console().print(*prediction_tables(result))
+    _finish(result, allow_unreliable)
+
+
+def prediction_json(result) -> dict:
+    fc = result.forecast
+
+    def rounded(values: dict) -> dict:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in values.items()}
+
+    return {
+        "case": result.case.id,
+        "as_of": result.case.as_of.isoformat(),
+        "reliable": result.reliable,
+        "scenarios": {name: rounded(row.to_dict()) for name, row in fc.scenarios.iterrows()},
+        "contrasts": [rounded(row) for row in fc.contrasts.to_dict(orient="records")],
+        "diagnostics": result.convergence.as_dict(),
+        "reference_cases_used": len(result.split.used),
+    }
+
+
+def prediction_tables(result) -> list:
+    from forecasting.formatting import percent, percent_interval, points, points_interval
+
+    fc = result.forecast
+    title = f"{result.case.title} — as of {result.case.as_of}"
+    scenarios = Table(title=title, title_justify="left")
+    for column in ("scenario", "P(success)", "80% interval", "95% interval"):
+        scenarios.add_column(column, justify="left" if column == "scenario" else "right")
+    for name, row in fc.scenarios.iterrows():
+        scenarios.add_row(name, percent(row.p_median), percent_interval(row.p_lo80, row.p_hi80),
+                          percent_interval(row.p_lo95, row.p_hi95))
+    contrasts = Table(title="Contrasts", title_justify="left")
+    for column in ("contrast", "difference", "80% interval", "P(first better)"):
+        contrasts.add_column(column, justify="left" if column == "contrast" else "right")
+    for row in fc.contrasts.itertuples():
+        contrasts.add_row(f"{row.scenario} − {row.baseline}", points(row.difference_median),
+                          points_interval(row.difference_lo80, row.difference_hi80),
+                          percent(row.p_scenario_better))
+    d = result.convergence.as_dict()
+    status = "[green]converged[/]" if result.reliable else "[bold red]UNRELIABLE[/]"
+    diagnostics = (f"Diagnostics: {status}; max R-hat {d['max_r_hat']}, min bulk ESS "
+                   f"{d['min_ess_bulk']:.0f}, min tail ESS {d['min_ess_tail']:.0f}, "
+                   f"{d['divergences']} divergences; {len(result.split.used)} reference cases.")
+    return [scenarios, contrasts, diagnostics]
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit status 2."""
+    try:
+        app(standalone_mode=False)
+    except InputError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as error:  # click's usage errors
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise

@@ -1,0 +1,119 @@
+"""Figures. Every function takes keyword options and `ax=None`, returns the
+figure and axes, and never shows or saves: callers lay figures out."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers; set before pyplot is imported
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from scipy.stats import norm  # noqa: E402
+
+from forecasting.factors import FACTOR_BY_ID  # noqa: E402
+from forecasting.forecasts import Forecast  # noqa: E402
+
+INK = "#1f3b57"
+ACCENT = "#c8553d"
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def scenario_intervals(
+    scenarios: pd.DataFrame, *, ax: Axes | None = None, title: str = "P(success) by scenario"
+) -> tuple[Figure, Axes]:
+    """Median, 80% and 95% intervals of P(success), one row per scenario."""
+    fig, ax = _axes(ax, (6.5, 0.55 * len(scenarios) + 1.2))
+    y = np.arange(len(scenarios))[::-1]
+    ax.hlines(y, scenarios["p_lo95"], scenarios["p_hi95"], color=INK, lw=1.2, label="95%")
+    ax.hlines(y, scenarios["p_lo80"], scenarios["p_hi80"], color=INK, lw=4.5, label="80%")
+    ax.plot(scenarios["p_median"], y, "o", color=ACCENT, ms=7, label="median", zorder=3)
+    ax.set_yticks(y, scenarios.index)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("P(success)")
+    ax.set_title(title, loc="left")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8, frameon=False, ncols=3)
+    return fig, ax
+
+
+def contribution_waterfall(
+    forecast: Forecast, scenario: str, *, ax: Axes | None = None
+) -> tuple[Figure, Axes]:
+    """From the base rate's log-odds, each factor's median contribution, to the scenario's."""
+    fig, ax = _axes(ax, (6.5, 3.2))
+    rows = forecast.contributions[forecast.contributions["scenario"] == scenario]
+    base = float(np.median(forecast.base_log_odds))
+    labels = ["base rate", *(FACTOR_BY_ID[f].label for f in rows["factor"]), scenario]
+    steps = rows["log_odds_median"].to_numpy()
+    starts = base + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
+    log_odds = forecast.base_log_odds + forecast.contribution.sel(scenario=scenario).sum("factor")
+    total = float(np.median(log_odds))
+    x = np.arange(len(labels))
+    ax.bar(x[0], base, color=INK)
+    ax.bar(x[1:-1], steps, bottom=starts, color=[ACCENT if s < 0 else "#4f8a5b" for s in steps])
+    errors = np.vstack([steps - rows["log_odds_lo80"], rows["log_odds_hi80"] - steps])
+    ax.errorbar(x[1:-1], starts + steps, yerr=errors, fmt="none", ecolor="#555", lw=1, capsize=3)
+    ax.bar(x[-1], total, color=INK, alpha=0.6)
+    ax.axhline(0, color="#888", lw=0.8)
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set_ylabel("log-odds of success")
+    ax.set_title(f"What drives '{scenario}' (medians; whiskers: 80% of each factor's effect)",
+                 loc="left", fontsize=10)
+    return fig, ax
+
+
+def prior_posterior(
+    prior: tuple[float, float], draws: np.ndarray, *, label: str, ax: Axes | None = None
+) -> tuple[Figure, Axes]:
+    """A Normal prior (mu, sigma) as a curve against the posterior draws as a histogram."""
+    fig, ax = _axes(ax, (3.2, 2.4))
+    mu, sigma = prior
+    lo = min(mu - 3.5 * sigma, np.quantile(draws, 0.001))
+    hi = max(mu + 3.5 * sigma, np.quantile(draws, 0.999))
+    grid = np.linspace(lo, hi, 300)
+    ax.hist(draws, bins=60, range=(lo, hi), density=True, color=INK, alpha=0.55, label="posterior")
+    ax.plot(grid, norm.pdf(grid, mu, sigma), color=ACCENT, lw=2, label="prior")
+    ax.set_title(label, loc="left", fontsize=9)
+    ax.set_yticks([])
+    ax.tick_params(labelsize=8)
+    return fig, ax
+
+
+def prior_posterior_grid(
+    priors: dict[str, tuple[float, float]], draws: dict[str, np.ndarray], *, ncols: int = 3
+) -> tuple[Figure, np.ndarray]:
+    """`prior_posterior` for every parameter, one panel each (log-odds scale)."""
+    names = list(priors)
+    nrows = -(-len(names) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows), layout="constrained",
+                             squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
+        prior_posterior(priors[name], draws[name], label=name, ax=ax)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=7, frameon=False)
+    fig.supxlabel("log-odds scale", fontsize=9)
+    return fig, axes
+
+
+def contrast_distribution(
+    difference: np.ndarray, *, label: str, ax: Axes | None = None
+) -> tuple[Figure, Axes]:
+    """Posterior of a difference in P(success) between two scenarios."""
+    fig, ax = _axes(ax, (4.0, 2.4))
+    ax.hist(difference, bins=60, range=(-1, 1), color=INK, alpha=0.7)
+    ax.axvline(0, color=ACCENT, lw=1.5)
+    ax.set_xlabel("difference in P(success)")
+    ax.set_yticks([])
+    ax.set_title(label, loc="left", fontsize=9)
+    return fig, ax

@@ -1,0 +1,184 @@
+"""The PDF report: results laid out with Typst. Page 1 is for analysts (headline
+probabilities, contrasts, drivers, caveats); the rest is for reviewers (factor
+contributions, prior vs posterior, convergence, inputs, reference cases,
+provenance).
+
+All numbers are computed before this module; it only formats and lays out.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from forecasting.cases import CURRENT
+from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS
+from forecasting.files import atomic_write_bytes
+from forecasting.formatting import percent, percent_interval, points, points_interval, signed
+from forecasting.forecasts import headline
+from forecasting.pipeline import CaseForecast
+
+TEMPLATE = "report.typ"
+
+
+def write_report(result: CaseForecast, output: Path) -> Path:
+    """Render the report to `output` (PDF), atomically: a failure leaves no partial file."""
+    import typst
+
+    from forecasting.figures import save_report_figures
+
+    output = Path(output)
+    with tempfile.TemporaryDirectory(prefix="forecast-report-") as tmp:
+        work = Path(tmp)
+        figures = save_report_figures(result, work)
+        data = report_data(result, figures)
+        (work / "report.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+        template = resources.files("forecasting") / "templates" / TEMPLATE
+        with resources.as_file(template) as path:
+            shutil.copy(path, work / TEMPLATE)
+        pdf = typst.compile(str(work / TEMPLATE), root=str(work), ignore_system_fonts=True)
+    atomic_write_bytes(output, pdf)
+    return output
+
+
+def report_data(result: CaseForecast, figures: dict[str, str]) -> dict:
+    case, fc = result.case, result.forecast
+    used = result.split.used.cases
+    return {
+        "title": case.title,
+        "case_id": case.id,
+        "as_of": case.as_of.isoformat(),
+        "outcome": case.outcome,
+        "horizon_months": case.horizon_months,
+        "reliable": result.reliable,
+        "problems": list(result.convergence.problems),
+        "n_used": len(used),
+        "n_reference": len(result.reference),
+        "headline": [
+            [name, case.scenarios[name].description, percent(row.p_median),
+             percent_interval(row.p_lo80, row.p_hi80), percent_interval(row.p_lo95, row.p_hi95)]
+            for name, row in fc.scenarios.iterrows()
+        ],
+        "contrasts": [
+            [f"{row.scenario} − {row.baseline}", points(row.difference_median),
+             points_interval(row.difference_lo80, row.difference_hi80),
+             points_interval(row.difference_lo95, row.difference_hi95),
+             percent(row.p_scenario_better)]
+            for row in fc.contrasts.itertuples()
+        ],
+        "contrast_sentences": [
+            f"{row.scenario} vs {row.baseline}: P(success) differs by "
+            f"{points(row.difference_median)} (80% interval {points_interval(row.difference_lo80, row.difference_hi80)}); "
+            f"the probability that {row.scenario} does better is {percent(row.p_scenario_better)}."
+            for row in fc.contrasts.itertuples()
+        ],
+        "base_rate": percent(float(np.median(_expit(fc.base_log_odds.values)))),
+        "drivers": _drivers(result),
+        "caveats": _caveats(result),
+        "contributions": [
+            [row.scenario, FACTOR_BY_ID[row.factor].label,
+             _state(case.scenarios[row.scenario].factors[row.factor]),
+             signed(row.log_odds_median),
+             f"{signed(row.log_odds_lo80)} to {signed(row.log_odds_hi80)}"]
+            for row in fc.contributions.itertuples()
+            if row.scenario in headline(fc)
+        ],
+        "parameters": _parameter_table(result),
+        "coverage": [
+            [FACTOR_BY_ID[f].label, f"{int(used[f].notna().sum())} of {len(used)}",
+             "prior only: no reference case is coded" if used[f].notna().sum() == 0 else ""]
+            for f in FACTOR_IDS
+        ],
+        "convergence": [
+            [name, f"{row.r_hat:.3f}", f"{row.ess_bulk:.0f}", f"{row.ess_tail:.0f}"]
+            for name, row in result.convergence.table.iterrows()
+        ],
+        "divergences": result.convergence.divergences,
+        "thresholds": result.convergence.as_dict()["thresholds"],
+        "factor_states": [
+            [name, FACTOR_BY_ID[f].label, f"{state.rating:g}", f"{state.sd:g}", state.rationale]
+            for name, scenario in case.scenarios.items()
+            for f, state in scenario.factors.items()
+            if name == CURRENT or f in scenario.overridden
+        ],
+        "scenario_descriptions": [[n, s.description] for n, s in case.scenarios.items()],
+        "reference_used": [
+            [row.case_id, row.mission, row.intervener, str(row.start), str(row.outcome),
+             *(_rating(getattr(row, f)) for f in FACTOR_IDS)]
+            for row in used.itertuples()
+        ],
+        "reference_excluded": result.split.excluded.astype(str).values.tolist(),
+        "provenance": [[k.replace("_", " "), str(v)] for k, v in result.provenance.items()],
+        "figures": figures,
+    }
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _state(state) -> str:
+    return f"{state.rating:g} ± {state.sd:g}"
+
+
+def _rating(value: float) -> str:
+    return "–" if np.isnan(value) else f"{value:g}"
+
+
+def _drivers(result: CaseForecast) -> list[str]:
+    """One sentence per headline scenario: the factors that move it most from the base rate."""
+    fc = result.forecast
+    sentences = []
+    for name in headline(fc):
+        rows = fc.contributions[fc.contributions["scenario"] == name]
+        rows = rows.reindex(rows["log_odds_median"].abs().sort_values(ascending=False).index)
+        parts = [
+            f"{FACTOR_BY_ID[r.factor].label.lower()} ({signed(r.log_odds_median)})"
+            for r in rows.itertuples()
+            if abs(r.log_odds_median) >= 0.05
+        ]
+        moved = ", ".join(parts[:3]) if parts else "no factor by more than 0.05"
+        sentences.append(f"{name}: largest effects on the log-odds relative to a typical "
+                         f"intervention: {moved}.")
+    return sentences
+
+
+def _caveats(result: CaseForecast) -> list[str]:
+    used = result.split.used.cases
+    caveats = [
+        f"The model learns from {len(used)} past interventions (those resolved before "
+        f"{result.case.as_of.isoformat()}); ratings of past cases and of this case are judgement "
+        "calls, coded with stated confidence (see data/CODEBOOK.md).",
+        "Factor effects are modelled as additive on the log-odds scale, without interactions; "
+        "the reference class is not a random sample of interventions.",
+        "Scenario probabilities carry the forecaster's uncertainty about factor states (sd), "
+        "not only the model's.",
+    ]
+    uncoded = [FACTOR_BY_ID[f].label for f in FACTOR_IDS if used[f].notna().sum() == 0]
+    if uncoded:
+        caveats.append(f"No reference case is coded for {', '.join(uncoded)}: its effect comes "
+                       "from the prior alone.")
+    if not result.reliable:
+        caveats.insert(0, "The sampler did not converge by the project's thresholds: "
+                       + "; ".join(result.convergence.problems) + ".")
+    return caveats
+
+
+def _parameter_table(result: CaseForecast) -> list[list[str]]:
+    post = result.fit.posterior["posterior"]
+    draws = {"intercept": post["alpha"].values.ravel()}
+    for f in FACTOR_IDS:
+        draws[f] = post["beta"].sel(factor=f).values.ravel()
+    rows = []
+    for name, (mu, sigma) in result.priors.parameters().items():
+        d = draws[name]
+        rows.append([
+            name, f"{mu:.2f} ± {sigma:.2f}", f"{d.mean():.2f} ± {d.std():.2f}",
+            f"{d.std() / sigma:.2f}", signed((d.mean() - mu) / sigma),
+        ])
+    return rows
