@@ -115,10 +115,13 @@ def load_case(case: str | Path) -> Case:
     for i, contrast in enumerate(data.contrasts):
         for role in ("scenario", "baseline"):
             if getattr(contrast, role) not in names:
-                problems.append(InputError(
-                    path, f"contrasts[{i}].{role}",
-                    f"unknown scenario '{getattr(contrast, role)}' (known: {', '.join(names)})",
-                ))
+                problems.append(
+                    InputError(
+                        path,
+                        f"contrasts[{i}].{role}",
+                        f"unknown scenario '{getattr(contrast, role)}' (known: {', '.join(names)})",
+                    )
+                )
     raise_if_any(problems)
 
     current = {name: data.factors[name] for name in FACTOR_IDS}

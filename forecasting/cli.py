@@ -38,17 +38,28 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-CaseArg = Annotated[str, typer.Argument(
-    help="A case id under priors/cases/ (e.g. mali-2013) or a path to a case TOML file.")]
-PriorsOpt = Annotated[Path | None, typer.Option(
-    "--priors", help="Effect priors TOML [default: priors/effects.toml].")]
-DataOpt = Annotated[Path | None, typer.Option(
-    "--data", help="Reference cases CSV [default: data/reference_cases.csv].")]
+CaseArg = Annotated[
+    str,
+    typer.Argument(
+        help="A case id under priors/cases/ (e.g. mali-2013) or a path to a case TOML file."
+    ),
+]
+PriorsOpt = Annotated[
+    Path | None, typer.Option("--priors", help="Effect priors TOML [default: priors/effects.toml].")
+]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="Reference cases CSV [default: data/reference_cases.csv]."),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (sampler and forecasts).")]
 DrawsOpt = Annotated[int, typer.Option("--draws", min=100, help="Posterior draws per chain.")]
 TuneOpt = Annotated[int, typer.Option("--tune", min=100, help="Tuning steps per chain.")]
-UnreliableOpt = Annotated[bool, typer.Option(
-    "--allow-unreliable", help="Exit 0 even if the posterior fails the convergence checks.")]
+UnreliableOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-unreliable", help="Exit 0 even if the posterior fails the convergence checks."
+    ),
+]
 RefitOpt = Annotated[bool, typer.Option("--refit", help="Ignore any cached fit and sample again.")]
 
 
@@ -59,18 +70,23 @@ def _forecast(case, priors, data, seed, draws, tune, refit):
     inputs = load_inputs(case, priors, data)
     settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
     with err.status("Fitting the model (or loading the cached fit)…"):
-        result = run_forecast(inputs, settings, progressbar=sys.stderr.isatty(),
-                              use_cache=not refit)
-    err.print(("Reused cached fit " if result.fit.from_cache else "Fitted and cached ")
-              + result.fit.key[:12])
+        result = run_forecast(
+            inputs, settings, progressbar=sys.stderr.isatty(), use_cache=not refit
+        )
+    err.print(
+        ("Reused cached fit " if result.fit.from_cache else "Fitted and cached ")
+        + result.fit.key[:12]
+    )
     return result
 
 
 def _finish(result, allow_unreliable: bool) -> None:
     if result.reliable:
         return
-    err.print("[bold red]warning:[/] the posterior failed the convergence checks: "
-              + "; ".join(result.convergence.problems))
+    err.print(
+        "[bold red]warning:[/] the posterior failed the convergence checks: "
+        + "; ".join(result.convergence.problems)
+    )
     if not allow_unreliable:
         raise typer.Exit(EXIT_UNRELIABLE)
 
@@ -78,8 +94,10 @@ def _finish(result, allow_unreliable: bool) -> None:
 @app.command()
 def report(
     case: CaseArg,
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="Where to write the PDF [default: reports/CASE.pdf].")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Where to write the PDF [default: reports/CASE.pdf]."),
+    ] = None,
     seed: SeedOpt = DEFAULT_SEED,
     draws: DrawsOpt = SamplerSettings.draws,
     tune: TuneOpt = SamplerSettings.tune,
@@ -104,8 +122,9 @@ def report(
 @app.command()
 def predict(
     case: CaseArg,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", help="table for people, json for programs.")] = OutputFormat.table,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table for people, json for programs.")
+    ] = OutputFormat.table,
     seed: SeedOpt = DEFAULT_SEED,
     draws: DrawsOpt = SamplerSettings.draws,
     tune: TuneOpt = SamplerSettings.tune,
@@ -149,27 +168,37 @@ def prediction_tables(result) -> list:
     for column in ("scenario", "P(success)", "80% interval", "95% interval"):
         scenarios.add_column(column, justify="left" if column == "scenario" else "right")
     for name, row in fc.scenarios.iterrows():
-        scenarios.add_row(name, percent(row.p_median), percent_interval(row.p_lo80, row.p_hi80),
-                          percent_interval(row.p_lo95, row.p_hi95))
+        scenarios.add_row(
+            name,
+            percent(row.p_median),
+            percent_interval(row.p_lo80, row.p_hi80),
+            percent_interval(row.p_lo95, row.p_hi95),
+        )
     contrasts = Table(title="Contrasts", title_justify="left")
     for column in ("contrast", "difference", "80% interval", "P(first better)"):
         contrasts.add_column(column, justify="left" if column == "contrast" else "right")
     for row in fc.contrasts.itertuples():
-        contrasts.add_row(f"{row.scenario} − {row.baseline}", points(row.difference_median),
-                          points_interval(row.difference_lo80, row.difference_hi80),
-                          percent(row.p_scenario_better))
+        contrasts.add_row(
+            f"{row.scenario} − {row.baseline}",
+            points(row.difference_median),
+            points_interval(row.difference_lo80, row.difference_hi80),
+            percent(row.p_scenario_better),
+        )
     d = result.convergence.as_dict()
     status = "[green]converged[/]" if result.reliable else "[bold red]UNRELIABLE[/]"
-    diagnostics = (f"Diagnostics: {status}; max R-hat {d['max_r_hat']}, min bulk ESS "
-                   f"{d['min_ess_bulk']:.0f}, min tail ESS {d['min_ess_tail']:.0f}, "
-                   f"{d['divergences']} divergences; {len(result.split.used)} reference cases.")
+    diagnostics = (
+        f"Diagnostics: {status}; max R-hat {d['max_r_hat']}, min bulk ESS "
+        f"{d['min_ess_bulk']:.0f}, min tail ESS {d['min_ess_tail']:.0f}, "
+        f"{d['divergences']} divergences; {len(result.split.used)} reference cases."
+    )
     return [scenarios, contrasts, diagnostics]
 
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click returns the exit code of typer.Exit instead of exiting
+        code = app(standalone_mode=False)
     except InputError as error:
         err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_INPUT)
@@ -184,3 +213,4 @@ def main() -> None:
             error.show()
             sys.exit(error.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)

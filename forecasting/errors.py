@@ -30,7 +30,11 @@ class InputErrors(InputError):
     def __init__(self, problems: list[InputError]):
         self.problems = problems
         first = problems[0]
-        rest = f" (and {len(problems) - 1} more: " + "; ".join(
-            f"{p.key}: {p.message}" for p in problems[1:]
-        ) + ")" if len(problems) > 1 else ""
+        rest = (
+            f" (and {len(problems) - 1} more: "
+            + "; ".join(f"{p.key}: {p.message}" for p in problems[1:])
+            + ")"
+            if len(problems) > 1
+            else ""
+        )
         super().__init__(first.file, first.key, first.message + rest)

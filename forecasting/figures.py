@@ -31,11 +31,18 @@ def save_report_figures(result: CaseForecast, folder: Path) -> dict[str, object]
     ]
 
     if len(fc.contrasts):
-        fig, axes = plt.subplots(1, len(fc.contrasts), figsize=(3.4 * len(fc.contrasts), 2.4),
-                                 layout="constrained", squeeze=False)
+        fig, axes = plt.subplots(
+            1,
+            len(fc.contrasts),
+            figsize=(3.4 * len(fc.contrasts), 2.4),
+            layout="constrained",
+            squeeze=False,
+        )
         for ax, row in zip(axes.flat, fc.contrasts.itertuples(), strict=True):
-            diff = (fc.probability.sel(scenario=row.scenario)
-                    - fc.probability.sel(scenario=row.baseline)).values
+            diff = (
+                fc.probability.sel(scenario=row.scenario)
+                - fc.probability.sel(scenario=row.baseline)
+            ).values
             plots.contrast_distribution(diff, label=f"{row.scenario} − {row.baseline}", ax=ax)
         names["contrasts"] = save(fig, "contrasts.svg")
 

@@ -95,11 +95,13 @@ def sample(
 def _trimmed(trace: xr.DataTree) -> xr.DataTree:
     stats = trace["sample_stats"].to_dataset()
     numeric = [name for name, var in stats.data_vars.items() if var.dtype != object]
-    return xr.DataTree.from_dict({
-        "posterior": trace["posterior"].to_dataset()[list(KEPT_POSTERIOR)],
-        "sample_stats": stats[numeric],
-        "observed_data": trace["observed_data"].to_dataset(),
-    })
+    return xr.DataTree.from_dict(
+        {
+            "posterior": trace["posterior"].to_dataset()[list(KEPT_POSTERIOR)],
+            "sample_stats": stats[numeric],
+            "observed_data": trace["observed_data"].to_dataset(),
+        }
+    )
 
 
 def _save(posterior: xr.DataTree, path: Path) -> None:

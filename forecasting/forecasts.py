@@ -70,8 +70,7 @@ def forecast_case(posterior: xr.DataTree, case: Case, seed: int) -> Forecast:
     probability = expit(log_odds)
 
     coords = {SCENARIO_DIM: names, "factor": list(FACTOR_IDS)}
-    p_da = xr.DataArray(probability, dims=(SAMPLE_DIM, SCENARIO_DIM), coords={
-        SCENARIO_DIM: names})
+    p_da = xr.DataArray(probability, dims=(SAMPLE_DIM, SCENARIO_DIM), coords={SCENARIO_DIM: names})
     c_da = xr.DataArray(contribution, dims=(SAMPLE_DIM, SCENARIO_DIM, "factor"), coords=coords)
 
     scenarios = pd.DataFrame(
@@ -81,16 +80,25 @@ def forecast_case(posterior: xr.DataTree, case: Case, seed: int) -> Forecast:
     rows = []
     for a, b in case.contrasts:
         diff = probability[:, names.index(a)] - probability[:, names.index(b)]
-        rows.append({"scenario": a, "baseline": b, **summarise(diff, "difference"),
-                     "p_scenario_better": float(np.mean(diff > 0))})
-    contrasts = pd.DataFrame(rows, columns=[
-        "scenario", "baseline", *interval_columns("difference"), "p_scenario_better"])
+        rows.append(
+            {
+                "scenario": a,
+                "baseline": b,
+                **summarise(diff, "difference"),
+                "p_scenario_better": float(np.mean(diff > 0)),
+            }
+        )
+    contrasts = pd.DataFrame(
+        rows, columns=["scenario", "baseline", *interval_columns("difference"), "p_scenario_better"]
+    )
 
-    contributions = pd.DataFrame([
-        {"scenario": name, "factor": factor, **summarise(contribution[:, s, k], "log_odds")}
-        for s, name in enumerate(names)
-        for k, factor in enumerate(FACTOR_IDS)
-    ])
+    contributions = pd.DataFrame(
+        [
+            {"scenario": name, "factor": factor, **summarise(contribution[:, s, k], "log_odds")}
+            for s, name in enumerate(names)
+            for k, factor in enumerate(FACTOR_IDS)
+        ]
+    )
     base = xr.DataArray(alpha, dims=(SAMPLE_DIM,))
     return Forecast(p_da, c_da, base, scenarios, contrasts, contributions)
 

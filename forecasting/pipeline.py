@@ -74,8 +74,11 @@ def run_forecast(
     if len(split.used) == 0:
         from forecasting.errors import InputError
 
-        raise InputError(inputs.reference.path, "resolved",
-                         f"no reference case was resolved before as_of {inputs.case.as_of}")
+        raise InputError(
+            inputs.reference.path,
+            "resolved",
+            f"no reference case was resolved before as_of {inputs.case.as_of}",
+        )
     model_data = model_inputs(split.used)
     fitted = fit(model_data, inputs.priors, settings, progressbar=progressbar, use_cache=use_cache)
     return CaseForecast(
@@ -88,7 +91,10 @@ def run_forecast(
         convergence=check_convergence(fitted.posterior),
         forecast=forecast_case(fitted.posterior, inputs.case, settings.seed),
         provenance=provenance(
-            data=inputs.reference.path, priors=inputs.priors.path, case=inputs.case.path,
-            settings=settings, fit_key=fitted.key,
+            data=inputs.reference.path,
+            priors=inputs.priors.path,
+            case=inputs.case.path,
+            settings=settings,
+            fit_key=fitted.key,
         ),
     )

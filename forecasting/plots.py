@@ -7,15 +7,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers; set before pyplot is imported
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from scipy.stats import norm  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from scipy.stats import norm
 
-from forecasting.factors import FACTOR_BY_ID  # noqa: E402
-from forecasting.forecasts import Forecast  # noqa: E402
+from forecasting.factors import FACTOR_BY_ID
+from forecasting.forecasts import Forecast
 
 INK = "#1f3b57"
 ACCENT = "#c8553d"
@@ -67,8 +67,11 @@ def contribution_waterfall(
     ax.axhline(0, color="#888", lw=0.8)
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylabel("log-odds of success")
-    ax.set_title(f"What drives '{scenario}' (medians; whiskers: 80% of each factor's effect)",
-                 loc="left", fontsize=10)
+    ax.set_title(
+        f"What drives '{scenario}' (medians; whiskers: 80% of each factor's effect)",
+        loc="left",
+        fontsize=10,
+    )
     return fig, ax
 
 
@@ -95,11 +98,12 @@ def prior_posterior_grid(
     """`prior_posterior` for every parameter, one panel each (log-odds scale)."""
     names = list(priors)
     nrows = -(-len(names) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows), layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows), layout="constrained", squeeze=False
+    )
     for ax, name in zip(axes.flat, names, strict=False):
         prior_posterior(priors[name], draws[name], label=name, ax=ax)
-    for ax in axes.flat[len(names):]:
+    for ax in axes.flat[len(names) :]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=7, frameon=False)
     fig.supxlabel("log-odds scale", fontsize=9)

@@ -21,8 +21,18 @@ from forecasting.validation import raise_if_any
 
 CONFIDENCE_COLUMNS = tuple(f"{f}_conf" for f in FACTOR_IDS)
 REQUIRED_COLUMNS = (
-    "case_id", "host_country", "mission", "intervener", "start", "resolved", "outcome",
-    *FACTOR_IDS, *CONFIDENCE_COLUMNS, "confidence", "rationale", "sources",
+    "case_id",
+    "host_country",
+    "mission",
+    "intervener",
+    "start",
+    "resolved",
+    "outcome",
+    *FACTOR_IDS,
+    *CONFIDENCE_COLUMNS,
+    "confidence",
+    "rationale",
+    "sources",
 )
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -55,8 +65,12 @@ def load_reference(path: Path) -> ReferenceClass:
 
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
-        raise InputError(path, missing[0], "required column is missing"
-                         + (f" (also: {', '.join(missing[1:])})" if len(missing) > 1 else ""))
+        raise InputError(
+            path,
+            missing[0],
+            "required column is missing"
+            + (f" (also: {', '.join(missing[1:])})" if len(missing) > 1 else ""),
+        )
     problems: list[InputError] = []
     if raw.empty:
         problems.append(InputError(path, "", "no reference cases"))
@@ -108,8 +122,13 @@ def load_reference(path: Path) -> ReferenceClass:
     for column in ("start", "resolved"):
         cases[column] = pd.PeriodIndex(cases[column], freq="M")
     late = cases["resolved"] < cases["start"]
-    raise_if_any([bad_order for i in cases.index[late] if (bad_order := InputError(
-        path, f"resolved (line {i + 2})", "is before start"))])
+    raise_if_any(
+        [
+            bad_order
+            for i in cases.index[late]
+            if (bad_order := InputError(path, f"resolved (line {i + 2})", "is before start"))
+        ]
+    )
     return ReferenceClass(cases.reset_index(drop=True), path)
 
 
@@ -119,7 +138,8 @@ def split_by_as_of(reference: ReferenceClass, as_of: dt.date) -> AsOfSplit:
     cases = reference.cases
     keep = cases["resolved"] < month
     reasons = [
-        f"started {row.start} (after as_of)" if row.start >= month
+        f"started {row.start} (after as_of)"
+        if row.start >= month
         else f"outcome settled {row.resolved}, not before as_of {month}"
         for row in cases[~keep].itertuples()
     ]
@@ -131,6 +151,6 @@ def split_by_as_of(reference: ReferenceClass, as_of: dt.date) -> AsOfSplit:
 def rating_uncertainty(reference: ReferenceClass) -> pd.DataFrame:
     """sd (rating steps) of each coded rating, from its coding confidence; NaN where blank."""
     cases = reference.cases
-    return pd.DataFrame({
-        f: cases[f"{f}_conf"].map(CONFIDENCE_SD).where(cases[f].notna()) for f in FACTOR_IDS
-    })
+    return pd.DataFrame(
+        {f: cases[f"{f}_conf"].map(CONFIDENCE_SD).where(cases[f].notna()) for f in FACTOR_IDS}
+    )

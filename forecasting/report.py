@@ -19,8 +19,8 @@ import numpy as np
 from forecasting.cases import CURRENT
 from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS
 from forecasting.files import atomic_write_bytes
-from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.forecasts import headline
+from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.pipeline import CaseForecast
 
 TEMPLATE = "report.typ"
@@ -60,20 +60,29 @@ def report_data(result: CaseForecast, figures: dict[str, str]) -> dict:
         "n_used": len(used),
         "n_reference": len(result.reference),
         "headline": [
-            [name, case.scenarios[name].description, percent(row.p_median),
-             percent_interval(row.p_lo80, row.p_hi80), percent_interval(row.p_lo95, row.p_hi95)]
+            [
+                name,
+                case.scenarios[name].description,
+                percent(row.p_median),
+                percent_interval(row.p_lo80, row.p_hi80),
+                percent_interval(row.p_lo95, row.p_hi95),
+            ]
             for name, row in fc.scenarios.iterrows()
         ],
         "contrasts": [
-            [f"{row.scenario} − {row.baseline}", points(row.difference_median),
-             points_interval(row.difference_lo80, row.difference_hi80),
-             points_interval(row.difference_lo95, row.difference_hi95),
-             percent(row.p_scenario_better)]
+            [
+                f"{row.scenario} − {row.baseline}",
+                points(row.difference_median),
+                points_interval(row.difference_lo80, row.difference_hi80),
+                points_interval(row.difference_lo95, row.difference_hi95),
+                percent(row.p_scenario_better),
+            ]
             for row in fc.contrasts.itertuples()
         ],
         "contrast_sentences": [
             f"{row.scenario} vs {row.baseline}: P(success) differs by "
-            f"{points(row.difference_median)} (80% interval {points_interval(row.difference_lo80, row.difference_hi80)}); "
+            f"{points(row.difference_median)} (80% interval "
+            f"{points_interval(row.difference_lo80, row.difference_hi80)}); "
             f"the probability that {row.scenario} does better is {percent(row.p_scenario_better)}."
             for row in fc.contrasts.itertuples()
         ],
@@ -81,17 +90,23 @@ def report_data(result: CaseForecast, figures: dict[str, str]) -> dict:
         "drivers": _drivers(result),
         "caveats": _caveats(result),
         "contributions": [
-            [row.scenario, FACTOR_BY_ID[row.factor].label,
-             _state(case.scenarios[row.scenario].factors[row.factor]),
-             signed(row.log_odds_median),
-             f"{signed(row.log_odds_lo80)} to {signed(row.log_odds_hi80)}"]
+            [
+                row.scenario,
+                FACTOR_BY_ID[row.factor].label,
+                _state(case.scenarios[row.scenario].factors[row.factor]),
+                signed(row.log_odds_median),
+                f"{signed(row.log_odds_lo80)} to {signed(row.log_odds_hi80)}",
+            ]
             for row in fc.contributions.itertuples()
             if row.scenario in headline(fc)
         ],
         "parameters": _parameter_table(result),
         "coverage": [
-            [FACTOR_BY_ID[f].label, f"{int(used[f].notna().sum())} of {len(used)}",
-             "prior only: no reference case is coded" if used[f].notna().sum() == 0 else ""]
+            [
+                FACTOR_BY_ID[f].label,
+                f"{int(used[f].notna().sum())} of {len(used)}",
+                "prior only: no reference case is coded" if used[f].notna().sum() == 0 else "",
+            ]
             for f in FACTOR_IDS
         ],
         "convergence": [
@@ -108,8 +123,14 @@ def report_data(result: CaseForecast, figures: dict[str, str]) -> dict:
         ],
         "scenario_descriptions": [[n, s.description] for n, s in case.scenarios.items()],
         "reference_used": [
-            [row.case_id, row.mission, row.intervener, str(row.start), str(row.outcome),
-             *(_rating(getattr(row, f)) for f in FACTOR_IDS)]
+            [
+                row.case_id,
+                row.mission,
+                row.intervener,
+                str(row.start),
+                str(row.outcome),
+                *(_rating(getattr(row, f)) for f in FACTOR_IDS),
+            ]
             for row in used.itertuples()
         ],
         "reference_excluded": result.split.excluded.astype(str).values.tolist(),
@@ -143,8 +164,9 @@ def _drivers(result: CaseForecast) -> list[str]:
             if abs(r.log_odds_median) >= 0.05
         ]
         moved = ", ".join(parts[:3]) if parts else "no factor by more than 0.05"
-        sentences.append(f"{name}: largest effects on the log-odds relative to a typical "
-                         f"intervention: {moved}.")
+        sentences.append(
+            f"{name}: largest effects on the log-odds relative to a typical intervention: {moved}."
+        )
     return sentences
 
 
@@ -161,11 +183,17 @@ def _caveats(result: CaseForecast) -> list[str]:
     ]
     uncoded = [FACTOR_BY_ID[f].label for f in FACTOR_IDS if used[f].notna().sum() == 0]
     if uncoded:
-        caveats.append(f"No reference case is coded for {', '.join(uncoded)}: its effect comes "
-                       "from the prior alone.")
+        caveats.append(
+            f"No reference case is coded for {', '.join(uncoded)}: its effect comes "
+            "from the prior alone."
+        )
     if not result.reliable:
-        caveats.insert(0, "The sampler did not converge by the project's thresholds: "
-                       + "; ".join(result.convergence.problems) + ".")
+        caveats.insert(
+            0,
+            "The sampler did not converge by the project's thresholds: "
+            + "; ".join(result.convergence.problems)
+            + ".",
+        )
     return caveats
 
 
@@ -177,8 +205,13 @@ def _parameter_table(result: CaseForecast) -> list[list[str]]:
     rows = []
     for name, (mu, sigma) in result.priors.parameters().items():
         d = draws[name]
-        rows.append([
-            name, f"{mu:.2f} ± {sigma:.2f}", f"{d.mean():.2f} ± {d.std():.2f}",
-            f"{d.std() / sigma:.2f}", signed((d.mean() - mu) / sigma),
-        ])
+        rows.append(
+            [
+                name,
+                f"{mu:.2f} ± {sigma:.2f}",
+                f"{d.mean():.2f} ± {d.std():.2f}",
+                f"{d.std() / sigma:.2f}",
+                signed((d.mean() - mu) / sigma),
+            ]
+        )
     return rows

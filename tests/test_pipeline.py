@@ -1,0 +1,46 @@
+"""Integration: the Mali forecast from shipped files (one small real fit per session)."""
+
+import dataclasses
+
+import numpy as np
+
+from forecasting.fitting import fit_key
+from forecasting.model import model_inputs
+from forecasting.pipeline import load_inputs, run_forecast
+from forecasting.reference import ReferenceClass
+from tests.conftest import SMALL
+from tests.helpers import normal_priors
+
+
+def test_small_mali_fit_converges_and_orders_scenarios(mali_result):
+    assert mali_result.reliable, mali_result.convergence.problems
+    assert len(mali_result.split.used) == len(mali_result.reference)  # all resolved by 2013
+    p = mali_result.forecast.scenarios["p_median"]
+    assert set(p.index) >= {"current", "accelerated", "as_planned"}
+    assert ((p > 0) & (p < 1)).all()
+
+
+def test_second_run_reuses_the_cached_fit(mali_result):
+    again = run_forecast(load_inputs("mali-2013"), SMALL, progressbar=False)
+    assert not mali_result.fit.from_cache and again.fit.from_cache
+    assert again.fit.key == mali_result.fit.key
+    np.testing.assert_array_equal(
+        again.fit.posterior["posterior"]["beta"].values,
+        mali_result.fit.posterior["posterior"]["beta"].values,
+    )
+    assert again.forecast.scenarios.equals(mali_result.forecast.scenarios)
+
+
+def test_any_change_to_what_the_fit_depends_on_changes_the_key(mali_result):
+    inputs, priors = mali_result.inputs, mali_result.priors
+    key = fit_key(inputs, priors, SMALL)
+    assert key == mali_result.fit.key
+    changed_prior = normal_priors(
+        {k: mu for k, (mu, _) in priors.parameters().items()} | {"timing": 0.0},
+        {k: sigma for k, (_, sigma) in priors.parameters().items()},
+    )
+    assert fit_key(inputs, changed_prior, SMALL) != key
+    fewer = ReferenceClass(mali_result.split.used.cases.iloc[1:], mali_result.reference.path)
+    assert fit_key(model_inputs(fewer), priors, SMALL) != key
+    assert fit_key(inputs, priors, dataclasses.replace(SMALL, draws=301)) != key
+    assert fit_key(inputs, priors, dataclasses.replace(SMALL, seed=8)) != key

@@ -1,0 +1,71 @@
+"""The PDF: it exists, has the sections, and shows the numbers `predict` prints."""
+
+import dataclasses
+
+import pytest
+from pypdf import PdfReader
+
+from forecasting.diagnostics import check_convergence
+from forecasting.formatting import percent, percent_interval
+from forecasting.report import write_report
+from forecasting.settings import ConvergenceThresholds
+
+SECTIONS = [
+    "Headline",
+    "contrasts between scenarios",
+    "What drives it",
+    "Caveats",
+    "Factor contributions",
+    "Prior vs posterior",
+    "Convergence",
+    "The case: factor states and scenarios",
+    "Reference cases used",
+    "Provenance",
+]
+
+
+def pdf_text(path) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def report_text(mali_result, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "mali.pdf"
+    write_report(mali_result, path)
+    return pdf_text(path)
+
+
+def test_report_has_every_section(report_text):
+    for section in SECTIONS:
+        assert section in report_text, section
+    assert "UNRELIABLE" not in report_text
+
+
+def test_report_shows_the_numbers_predict_prints(mali_result, report_text):
+    for name, row in mali_result.forecast.scenarios.iterrows():
+        assert name in report_text
+        shown = f"{percent(row.p_median)} {percent_interval(row.p_lo80, row.p_hi80)}"
+        assert shown in report_text, (name, shown)
+
+
+def test_report_carries_provenance(mali_result, report_text):
+    prov = mali_result.provenance
+    for key in ("data_sha256", "priors_sha256", "case_sha256", "fit_key"):
+        assert prov[key][:40] in report_text.replace(" ", "")
+    assert f"seed {prov['seed']}" in report_text
+
+
+def test_report_lists_every_reference_case_used(mali_result, report_text):
+    compact = report_text.replace(" ", "")
+    missing = [c for c in mali_result.split.used.cases["case_id"] if c not in compact]
+    assert not missing
+
+
+def test_unreliable_fit_gets_a_banner(mali_result, tmp_path):
+    failing = check_convergence(mali_result.fit.posterior, ConvergenceThresholds(min_ess_bulk=1e9))
+    result = dataclasses.replace(mali_result, convergence=failing)
+    path = tmp_path / "unreliable.pdf"
+    write_report(result, path)
+    text = pdf_text(path)
+    assert "UNRELIABLE FORECAST" in text and "bulk ESS" in text
