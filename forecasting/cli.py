@@ -7,8 +7,10 @@ output is still produced, marked unreliable) unless `--allow-unreliable`.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -63,6 +65,20 @@ UnreliableOpt = Annotated[
 RefitOpt = Annotated[bool, typer.Option("--refit", help="Ignore any cached fit and sample again.")]
 
 
+def user_errors[**P, R](command: Callable[P, R]) -> Callable[P, R]:
+    """Bad input becomes one line on stderr naming the file and key, and exit status 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT) from None
+
+    return wrapper
+
+
 def _forecast(case, priors, data, seed, draws, tune, refit):
     """Validate every input, then fit (or reuse the cached fit) and forecast."""
     from forecasting.pipeline import load_inputs, run_forecast
@@ -92,6 +108,7 @@ def _finish(result, allow_unreliable: bool) -> None:
 
 
 @app.command()
+@user_errors
 def report(
     case: CaseArg,
     output: Annotated[
@@ -120,6 +137,7 @@ def report(
 
 
 @app.command()
+@user_errors
 def predict(
     case: CaseArg,
     output_format: Annotated[
@@ -195,22 +213,5 @@ def prediction_tables(result) -> list:
 
 
 def main() -> None:
-    """Entry point: user errors become one line on stderr and exit status 2."""
-    try:
-        # without standalone mode click returns the exit code of typer.Exit instead of exiting
-        code = app(standalone_mode=False)
-    except InputError as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_INPUT)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as error:  # click's usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)
+    """Entry point of the `forecast` console script."""
+    app()

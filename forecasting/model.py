@@ -16,14 +16,17 @@ set reuses the compiled graph (same shapes).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pymc as pm
 
 from forecasting.factors import FACTOR_IDS, RATING_CENTRE
 from forecasting.priors import EffectPriors
 from forecasting.reference import ReferenceClass, rating_uncertainty
 from forecasting.settings import CASE_DIM, FACTOR_DIM, UNKNOWN_RATING_SD
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def model_inputs(reference: ReferenceClass) -> ModelInputs:
 
 def build_model(inputs: ModelInputs, priors: EffectPriors) -> pm.Model:
     """The logistic model of success for the reference cases in `inputs`."""
+    import pymc as pm  # lazily: commands that reuse a cached fit never need it
+
     coords = {CASE_DIM: list(inputs.case_ids), FACTOR_DIM: list(FACTOR_IDS)}
     params = priors.parameters()
     beta_mu = np.array([params[f][0] for f in FACTOR_IDS])

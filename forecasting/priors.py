@@ -19,7 +19,7 @@ from typing import Literal
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from forecasting.elicitation import ELICITATION_KINDS
+from forecasting.elicitation import StatementKind, statement_normal
 from forecasting.errors import InputError
 from forecasting.factors import FACTOR_IDS
 from forecasting.files import atomic_write_text, read_toml
@@ -34,7 +34,7 @@ class Elicitation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     statement: str = Field(min_length=1)
-    kind: Literal["odds_ratio_interval", "probability_interval"]
+    kind: StatementKind
     lower: float
     upper: float
     mass: float = Field(gt=0, lt=1)
@@ -112,7 +112,7 @@ def _elicitation_mismatch(prior: EffectPrior, key: str, path: Path) -> InputErro
     if e is None:
         return None
     try:
-        implied = ELICITATION_KINDS[e.kind](e.lower, e.upper, e.mass)
+        implied = statement_normal(e.kind, e.lower, e.upper, e.mass)
     except ValueError as err:
         return InputError(path, f"{key}.elicitation", str(err))
     drift = max(abs(implied.mu - prior.mu), abs(implied.sigma - prior.sigma)) / prior.sigma

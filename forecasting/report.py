@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from forecasting.forecasts import headline
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.pipeline import CaseForecast
 
-TEMPLATE = "report.typ"
+TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
 
 
 def write_report(result: CaseForecast, output: Path) -> Path:
@@ -38,10 +37,8 @@ def write_report(result: CaseForecast, output: Path) -> Path:
         figures = save_report_figures(result, work)
         data = report_data(result, figures)
         (work / "report.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
-        template = resources.files("forecasting") / "templates" / TEMPLATE
-        with resources.as_file(template) as path:
-            shutil.copy(path, work / TEMPLATE)
-        pdf = typst.compile(str(work / TEMPLATE), root=str(work), ignore_system_fonts=True)
+        shutil.copy(TEMPLATE, work / TEMPLATE.name)
+        pdf = typst.compile(str(work / TEMPLATE.name), root=str(work), ignore_system_fonts=True)
     atomic_write_bytes(output, pdf)
     return output
 

@@ -14,7 +14,6 @@ def run(monkeypatch, capsys, *args):
     monkeypatch.setattr(sys, "argv", ["forecast", *args])
     with pytest.raises(SystemExit) as done:
         cli.main()
-        raise SystemExit(0)
     out, err = capsys.readouterr()
     return done.value.code, out, err
 

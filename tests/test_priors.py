@@ -103,3 +103,24 @@ def test_numbers_that_no_longer_match_their_statement_are_rejected(tmp_path):
 
     message = _edited(tmp_path, edit)
     assert "factors.timing: mu = 1.5, sigma = 0.4338 do not match the elicitation" in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "lower", "upper", "mass"),
+    [
+        ("odds_ratio_interval", 1.1, 3.0, 0.9),
+        ("odds_ratio_interval", 0.6, 2.5, 0.8),
+        ("probability_interval", 0.3, 0.75, 0.9),
+        ("probability_interval", 0.05, 0.5, 0.5),
+    ],
+)
+def test_closed_form_check_agrees_with_preliz(kind, lower, upper, mass):
+    from forecasting.elicitation import statement_normal
+
+    helper = {
+        "odds_ratio_interval": odds_ratio_interval,
+        "probability_interval": probability_interval,
+    }[kind]
+    numeric, exact = helper(lower, upper, mass), statement_normal(kind, lower, upper, mass)
+    assert numeric.mu == pytest.approx(exact.mu, abs=1e-3)
+    assert numeric.sigma == pytest.approx(exact.sigma, rel=1e-3)
