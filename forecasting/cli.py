@@ -128,10 +128,15 @@ def report(
         raise InputError(output, "", "the report is a PDF: give an output path ending in .pdf")
     result = _forecast(case, priors, data, seed, draws, tune, refit)
     from forecasting.report import write_report
+    from forecasting.track_record import track_record
 
     target = output or reports_dir() / f"{result.case.id}.pdf"
+    with err.status("Leave-one-out track record…"):
+        track = track_record(
+            result.fit.posterior, result.inputs, result.priors, result.fit.settings
+        )
     with err.status("Writing the report…"):
-        write_report(result, target)
+        write_report(result, target, track)
     typer.echo(f"Wrote {target}")
     _finish(result, allow_unreliable)
 
@@ -160,6 +165,104 @@ def predict(
     _finish(result, allow_unreliable)
 
 
+@app.command()
+@user_errors
+def validate(
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table for people, json for programs.")
+    ] = OutputFormat.table,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="Where to write the calibration plot (PNG) "
+            "[default: reports/validation/calibration.png].",
+        ),
+    ] = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    draws: DrawsOpt = SamplerSettings.draws,
+    tune: TuneOpt = SamplerSettings.tune,
+    priors: PriorsOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Score leave-one-out predictions of every reference case: model vs base rate vs ML logit."""
+    from forecasting.fitting import fit
+    from forecasting.model import model_inputs
+    from forecasting.priors import load_effect_priors
+    from forecasting.reference import load_reference
+    from forecasting.settings import default_effect_priors_path, default_reference_path
+    from forecasting.track_record import calibration_table, track_record
+
+    reference = load_reference(data or default_reference_path())
+    effect_priors = load_effect_priors(priors or default_effect_priors_path())
+    settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
+    inputs = model_inputs(reference)
+    with err.status("Fitting the model to every reference case (or loading the cached fit)…"):
+        fitted = fit(inputs, effect_priors, settings, progressbar=sys.stderr.isatty())
+    with err.status("Leave-one-out predictions…"):
+        record = track_record(fitted.posterior, inputs, effect_priors, settings)
+    calibration = calibration_table(record.predictions)
+    target = plot or reports_dir() / "validation" / "calibration.png"
+    _save_reliability_plot(calibration, target)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(validation_json(record, calibration), indent=2))
+        return
+    console = Console()
+    table = Table(
+        title=f"Leave-one-out scores on {len(inputs.outcome)} reference cases", title_justify="left"
+    )
+    for column in ("method", "Brier (lower is better)", "log score (higher is better)"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for method, row in record.scores.iterrows():
+        table.add_row(method, f"{row.brier:.3f}", f"{row.log_score:.3f}")
+    worst = Table(title="Cases the model gets most wrong", title_justify="left")
+    for column in ("case", "outcome", "model P(success)", "ML logit", "Pareto k"):
+        worst.add_column(column, justify="left" if column == "case" else "right")
+    for row in record.worst().itertuples():
+        worst.add_row(
+            row.case_id,
+            str(row.outcome),
+            f"{row.p_model:.2f}",
+            f"{row.p_ml_logit:.2f}",
+            f"{row.pareto_k:.2f}",
+        )
+    console.print(table, worst)
+    console.print(
+        f"elpd (LOO) {record.elpd_loo:.2f}; exact refits for high Pareto k: "
+        f"{record.n_refits}. Calibration plot: {target}"
+    )
+
+
+def _save_reliability_plot(calibration, target: Path) -> None:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from forecasting.files import atomic_write_bytes
+    from forecasting.plots import reliability
+
+    fig, _ = reliability(calibration)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write_bytes(target, buffer.getvalue())
+
+
+def validation_json(record, calibration) -> dict:
+    return {
+        "n": len(record.predictions),
+        "scores": {
+            m: {k: round(v, 4) for k, v in row.items()}
+            for m, row in record.scores.to_dict(orient="index").items()
+        },
+        "elpd_loo": round(record.elpd_loo, 3),
+        "n_refits": record.n_refits,
+        "worst": record.worst()["case_id"].tolist(),
+        "predictions": record.predictions.round(4).to_dict(orient="records"),
+        "calibration": calibration.round(4).to_dict(orient="records"),
+    }
+
+
 def prediction_json(result) -> dict:
     fc = result.forecast
 
@@ -173,6 +276,7 @@ def prediction_json(result) -> dict:
         "scenarios": {name: rounded(row.to_dict()) for name, row in fc.scenarios.iterrows()},
         "contrasts": [rounded(row) for row in fc.contrasts.to_dict(orient="records")],
         "diagnostics": result.convergence.as_dict(),
+        "extrapolation": result.extrapolation.as_dict(),
         "reference_cases_used": len(result.split.used),
     }
 
@@ -209,7 +313,14 @@ def prediction_tables(result) -> list:
         f"{d['min_ess_bulk']:.0f}, min tail ESS {d['min_ess_tail']:.0f}, "
         f"{d['divergences']} divergences; {len(result.split.used)} reference cases."
     )
-    return [scenarios, contrasts, diagnostics]
+    outside = result.extrapolation.outside()
+    history = (
+        f"[bold yellow]Outside the range of past interventions:[/] {', '.join(outside)} "
+        "(see the report's extrapolation section)."
+        if outside
+        else "Every scenario lies inside the range of past interventions."
+    )
+    return [scenarios, contrasts, diagnostics, history]
 
 
 def main() -> None:

@@ -10,9 +10,12 @@ from forecasting import plots
 from forecasting.factors import FACTOR_IDS
 from forecasting.forecasts import headline
 from forecasting.pipeline import CaseForecast
+from forecasting.track_record import TrackRecord, calibration_table
 
 
-def save_report_figures(result: CaseForecast, folder: Path) -> dict[str, object]:
+def save_report_figures(
+    result: CaseForecast, folder: Path, track: TrackRecord | None = None
+) -> dict[str, object]:
     """Draw every report figure into `folder`; return file names by role."""
     fc = result.forecast
     names: dict[str, object] = {}
@@ -51,4 +54,8 @@ def save_report_figures(result: CaseForecast, folder: Path) -> dict[str, object]
     draws |= {f: post["beta"].sel(factor=f).values.ravel() for f in FACTOR_IDS}
     fig, _ = plots.prior_posterior_grid(result.priors.parameters(), draws)
     names["prior_posterior"] = save(fig, "prior-posterior.svg")
+
+    if track is not None:
+        fig, _ = plots.reliability(calibration_table(track.predictions))
+        names["calibration"] = save(fig, "calibration.svg")
     return names

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from forecasting.cases import Case, load_case
 from forecasting.diagnostics import Convergence, check_convergence
+from forecasting.errors import InputError
+from forecasting.extrapolation import Extrapolation, check_extrapolation
 from forecasting.fitting import Fit, fit
 from forecasting.forecasts import Forecast, forecast_case
 from forecasting.model import ModelInputs, model_inputs
@@ -35,6 +37,7 @@ class CaseForecast:
     fit: Fit
     convergence: Convergence
     forecast: Forecast
+    extrapolation: Extrapolation
     provenance: dict
 
     @property
@@ -72,8 +75,6 @@ def run_forecast(
     settings = settings or SamplerSettings()
     split = split_by_as_of(inputs.reference, inputs.case.as_of)
     if len(split.used) == 0:
-        from forecasting.errors import InputError
-
         raise InputError(
             inputs.reference.path,
             "resolved",
@@ -90,6 +91,7 @@ def run_forecast(
         fit=fitted,
         convergence=check_convergence(fitted.posterior),
         forecast=forecast_case(fitted.posterior, inputs.case, settings.seed),
+        extrapolation=check_extrapolation(inputs.case, split.used),
         provenance=provenance(
             data=inputs.reference.path,
             priors=inputs.priors.path,

@@ -121,3 +121,39 @@ def contrast_distribution(
     ax.set_yticks([])
     ax.set_title(label, loc="left", fontsize=9)
     return fig, ax
+
+
+def reliability(
+    calibration: pd.DataFrame, *, ax: Axes | None = None, title: str = "Calibration (LOO)"
+) -> tuple[Figure, Axes]:
+    """Observed frequency of success against mean predicted probability, per bin.
+
+    `calibration` is `track_record.calibration_table(...)`; point size shows the count.
+    """
+    fig, ax = _axes(ax, (3.6, 3.4))
+    shown = calibration[calibration["count"] > 0]
+    ax.plot([0, 1], [0, 1], color="#888", lw=1, ls="--", label="perfect calibration")
+    ax.plot(shown["mean_prediction"], shown["observed"], color=INK, lw=1)
+    ax.scatter(
+        shown["mean_prediction"],
+        shown["observed"],
+        s=20 + 12 * shown["count"],
+        color=ACCENT,
+        zorder=3,
+        label="bins (size: cases)",
+    )
+    for row in shown.itertuples():
+        ax.annotate(
+            str(row.count),
+            (row.mean_prediction, row.observed),
+            fontsize=7,
+            xytext=(4, -10),
+            textcoords="offset points",
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("predicted P(success), leave-one-out")
+    ax.set_ylabel("observed share of successes")
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return fig, ax

@@ -16,17 +16,22 @@ from pathlib import Path
 import numpy as np
 
 from forecasting.cases import CURRENT
-from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS
+from forecasting.extrapolation import in_words
+from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS, RATING_MAX, RATING_MIN
 from forecasting.files import atomic_write_bytes
 from forecasting.forecasts import headline
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.pipeline import CaseForecast
+from forecasting.track_record import TrackRecord
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
 
 
-def write_report(result: CaseForecast, output: Path) -> Path:
-    """Render the report to `output` (PDF), atomically: a failure leaves no partial file."""
+def write_report(result: CaseForecast, output: Path, track: TrackRecord | None = None) -> Path:
+    """Render the report to `output` (PDF), atomically: a failure leaves no partial file.
+
+    `track` (the leave-one-out track record of the same fit) adds its section.
+    """
     import typst
 
     from forecasting.figures import save_report_figures
@@ -34,8 +39,8 @@ def write_report(result: CaseForecast, output: Path) -> Path:
     output = Path(output)
     with tempfile.TemporaryDirectory(prefix="forecast-report-") as tmp:
         work = Path(tmp)
-        figures = save_report_figures(result, work)
-        data = report_data(result, figures)
+        figures = save_report_figures(result, work, track)
+        data = report_data(result, figures, track)
         (work / "report.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
         shutil.copy(TEMPLATE, work / TEMPLATE.name)
         pdf = typst.compile(str(work / TEMPLATE.name), root=str(work), ignore_system_fonts=True)
@@ -43,10 +48,26 @@ def write_report(result: CaseForecast, output: Path) -> Path:
     return output
 
 
-def report_data(result: CaseForecast, figures: dict[str, str]) -> dict:
+def report_data(
+    result: CaseForecast, figures: dict[str, object], track: TrackRecord | None = None
+) -> dict:
     case, fc = result.case, result.forecast
     used = result.split.used.cases
     return {
+        "track_record": _track_record(track),
+        "extrapolation_sentences": in_words(result.extrapolation),
+        "extrapolation": [
+            [
+                name,
+                "inside" if row.in_hull else "OUTSIDE",
+                str(row.n_nearby),
+                percent(row.share_nearby),
+                row.nearest,
+                f"{row.nearest_distance * (RATING_MAX - RATING_MIN):.2f}",
+            ]
+            for name, row in result.extrapolation.table.iterrows()
+        ],
+        "n_complete": result.extrapolation.n_complete,
         "title": case.title,
         "case_id": case.id,
         "as_of": case.as_of.isoformat(),
@@ -178,6 +199,16 @@ def _caveats(result: CaseForecast) -> list[str]:
         "Scenario probabilities carry the forecaster's uncertainty about factor states (sd), "
         "not only the model's.",
     ]
+    caveats.append(
+        "Past cases were coded by people who knew how they ended; hindsight can make "
+        "ratings line up with outcomes and flatter the model's track record."
+    )
+    outside = result.extrapolation.outside()
+    if outside:
+        caveats.append(
+            f"Scenario(s) {', '.join(outside)} lie outside the range of past interventions "
+            "(convex hull of their ratings): the model extrapolates there."
+        )
     uncoded = [FACTOR_BY_ID[f].label for f in FACTOR_IDS if used[f].notna().sum() == 0]
     if uncoded:
         caveats.append(
@@ -192,6 +223,25 @@ def _caveats(result: CaseForecast) -> list[str]:
             + ".",
         )
     return caveats
+
+
+def _track_record(track: TrackRecord | None) -> dict | None:
+    if track is None:
+        return None
+    return {
+        "n": len(track.predictions),
+        "n_refits": track.n_refits,
+        "elpd": f"{track.elpd_loo:.1f}",
+        "scores": [
+            [method, f"{row.brier:.3f}", f"{row.log_score:.3f}"]
+            for method, row in track.scores.iterrows()
+        ],
+        "worst": [
+            [row.case_id, str(row.outcome), percent(row.p_model), percent(row.p_ml_logit)]
+            for row in track.worst().itertuples()
+        ],
+        "max_k": f"{track.predictions['pareto_k'].max():.2f}",
+    }
 
 
 def _parameter_table(result: CaseForecast) -> list[list[str]]:

@@ -32,6 +32,8 @@ def test_predict_json_has_the_documented_shape(mali_result, monkeypatch, capsys)
     assert {"max_r_hat", "min_ess_bulk", "min_ess_tail", "divergences"} <= set(
         result["diagnostics"]
     )
+    assert set(result["extrapolation"]) == set(result["scenarios"])
+    assert {"in_hull", "share_nearby"} <= set(result["extrapolation"]["as_planned"])
     expected = mali_result.forecast.scenarios.loc["as_planned", "p_median"]
     assert result["scenarios"]["as_planned"]["p_median"] == round(expected, 4)
 
@@ -49,6 +51,19 @@ def test_report_writes_the_pdf_where_asked(mali_result, monkeypatch, capsys, tmp
     assert code == 0
     assert target.read_bytes().startswith(b"%PDF")
     assert f"Wrote {target}" in out
+
+
+def test_validate_json_scores_three_methods(mali_result, monkeypatch, capsys, tmp_path):
+    plot = tmp_path / "calibration.png"
+    code, out, _ = run(
+        monkeypatch, capsys, "validate", "--format", "json", "--plot", str(plot), *SMALL_CLI
+    )
+    assert code == 0
+    result = json.loads(out)
+    assert result["n"] == len(mali_result.split.used)
+    assert set(result["scores"]) == {"model (LOO)", "base rate (LOO)", "ML logit (LOO)"}
+    assert all(0 <= s["brier"] <= 1 for s in result["scores"].values())
+    assert plot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_unreliable_posterior_exits_3_unless_allowed(mali_result, monkeypatch, capsys):

@@ -9,9 +9,13 @@ from forecasting.diagnostics import check_convergence
 from forecasting.formatting import percent, percent_interval
 from forecasting.report import write_report
 from forecasting.settings import ConvergenceThresholds
+from forecasting.track_record import track_record
 
 SECTIONS = [
     "Headline",
+    "Is this case inside history?",
+    "Track record on past interventions",
+    "Extrapolation check",
     "contrasts between scenarios",
     "What drives it",
     "Caveats",
@@ -32,7 +36,10 @@ def pdf_text(path) -> str:
 @pytest.fixture(scope="module")
 def report_text(mali_result, tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "mali.pdf"
-    write_report(mali_result, path)
+    track = track_record(
+        mali_result.fit.posterior, mali_result.inputs, mali_result.priors, mali_result.fit.settings
+    )
+    write_report(mali_result, path, track)
     return pdf_text(path)
 
 
