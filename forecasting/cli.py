@@ -7,11 +7,8 @@ output is still produced, marked unreliable) unless `--allow-unreliable`.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,11 +16,25 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from forecasting.cli_common import (
+    CaseArg,
+    DataOpt,
+    DrawsOpt,
+    OutputFormat,
+    PriorsOpt,
+    RefitOpt,
+    SeedOpt,
+    TuneOpt,
+    UnreliableOpt,
+    err,
+    exit_if_unreliable,
+    run_case_forecast,
+    user_errors,
+)
+from forecasting.cli_log import log_app
+from forecasting.cli_replicate import import_app, replicate
 from forecasting.errors import InputError
 from forecasting.settings import DEFAULT_SEED, SamplerSettings, reports_dir
-
-EXIT_INPUT = 2
-EXIT_UNRELIABLE = 3
 
 app = typer.Typer(
     help="Forecast the probability that an intervention succeeds, from elicited priors and "
@@ -32,79 +43,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-CaseArg = Annotated[
-    str,
-    typer.Argument(
-        help="A case id under priors/cases/ (e.g. mali-2013) or a path to a case TOML file."
-    ),
-]
-PriorsOpt = Annotated[
-    Path | None, typer.Option("--priors", help="Effect priors TOML [default: priors/effects.toml].")
-]
-DataOpt = Annotated[
-    Path | None,
-    typer.Option("--data", help="Reference cases CSV [default: data/reference_cases.csv]."),
-]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (sampler and forecasts).")]
-DrawsOpt = Annotated[int, typer.Option("--draws", min=100, help="Posterior draws per chain.")]
-TuneOpt = Annotated[int, typer.Option("--tune", min=100, help="Tuning steps per chain.")]
-UnreliableOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-unreliable", help="Exit 0 even if the posterior fails the convergence checks."
-    ),
-]
-RefitOpt = Annotated[bool, typer.Option("--refit", help="Ignore any cached fit and sample again.")]
-
-
-def user_errors[**P, R](command: Callable[P, R]) -> Callable[P, R]:
-    """Bad input becomes one line on stderr naming the file and key, and exit status 2."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except InputError as error:
-            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_INPUT) from None
-
-    return wrapper
-
-
-def _forecast(case, priors, data, seed, draws, tune, refit):
-    """Validate every input, then fit (or reuse the cached fit) and forecast."""
-    from forecasting.pipeline import load_inputs, run_forecast
-
-    inputs = load_inputs(case, priors, data)
-    settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
-    with err.status("Fitting the model (or loading the cached fit)…"):
-        result = run_forecast(
-            inputs, settings, progressbar=sys.stderr.isatty(), use_cache=not refit
-        )
-    err.print(
-        ("Reused cached fit " if result.fit.from_cache else "Fitted and cached ")
-        + result.fit.key[:12]
-    )
-    return result
-
-
-def _finish(result, allow_unreliable: bool) -> None:
-    if result.reliable:
-        return
-    err.print(
-        "[bold red]warning:[/] the posterior failed the convergence checks: "
-        + "; ".join(result.convergence.problems)
-    )
-    if not allow_unreliable:
-        raise typer.Exit(EXIT_UNRELIABLE)
 
 
 @app.command()
@@ -122,23 +60,30 @@ def report(
     data: DataOpt = None,
     allow_unreliable: UnreliableOpt = False,
     refit: RefitOpt = False,
+    note: Annotated[str, typer.Option("--note", help="A note for the forecast log.")] = "",
 ) -> None:
     """Write the PDF report for CASE: headline probabilities, contrasts, drivers, checks."""
     if output is not None and output.suffix.lower() != ".pdf":
         raise InputError(output, "", "the report is a PDF: give an output path ending in .pdf")
-    result = _forecast(case, priors, data, seed, draws, tune, refit)
+    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
+    from forecasting import forecast_log
     from forecasting.report import write_report
     from forecasting.track_record import track_record
 
     target = output or reports_dir() / f"{result.case.id}.pdf"
+    entry = forecast_log.entry_from_forecast(result, note)
+    previous = forecast_log.latest(result.case.id)
+    moved = forecast_log.movement(entry, previous) if previous else None
     with err.status("Leave-one-out track record…"):
         track = track_record(
             result.fit.posterior, result.inputs, result.priors, result.fit.settings
         )
     with err.status("Writing the report…"):
-        write_report(result, target, track)
+        write_report(result, target, track, moved)
+    entry_id = forecast_log.record(entry)  # only once the report exists
+    err.print(f"Logged as entry {entry_id} in {forecast_log.log_path()}")
     typer.echo(f"Wrote {target}")
-    _finish(result, allow_unreliable)
+    exit_if_unreliable(result, allow_unreliable)
 
 
 @app.command()
@@ -157,12 +102,12 @@ def predict(
     refit: RefitOpt = False,
 ) -> None:
     """Print P(success) per scenario, contrasts and convergence diagnostics for CASE."""
-    result = _forecast(case, priors, data, seed, draws, tune, refit)
+    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(prediction_json(result), indent=2))
     else:
         Console().print(*prediction_tables(result))
-    _finish(result, allow_unreliable)
+    exit_if_unreliable(result, allow_unreliable)
 
 
 @app.command()
@@ -321,6 +266,11 @@ def prediction_tables(result) -> list:
         else "Every scenario lies inside the range of past interventions."
     )
     return [scenarios, contrasts, diagnostics, history]
+
+
+app.add_typer(log_app, name="log")
+app.add_typer(import_app, name="import")
+app.command("replicate")(replicate)
 
 
 def main() -> None:

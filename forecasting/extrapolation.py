@@ -36,16 +36,18 @@ class Extrapolation:
     def as_dict(self) -> dict:
         return {
             name: {
-                "in_hull": bool(row.in_hull),
+                "in_hull": None if row.in_hull is None else bool(row.in_hull),
                 "share_nearby": round(float(row.share_nearby), 4),
                 "nearest_case": row.nearest,
-                "nearest_distance": round(float(row.nearest_distance), 4),
+                "nearest_distance": None
+                if np.isnan(row.nearest_distance)
+                else round(float(row.nearest_distance), 4),
             }
             for name, row in self.table.iterrows()
         }
 
     def outside(self) -> list[str]:
-        return [name for name, row in self.table.iterrows() if not row.in_hull]
+        return [name for name, row in self.table.iterrows() if row.in_hull is False]
 
 
 def in_convex_hull(points: np.ndarray, x: np.ndarray) -> bool:
@@ -69,6 +71,18 @@ def check_extrapolation(case: Case, reference: ReferenceClass) -> Extrapolation:
     points = complete[list(FACTOR_IDS)].to_numpy(dtype=float)
     rows = []
     for name, scenario in case.scenarios.items():
+        if len(complete) == 0:  # nothing to compare with: say so rather than guess
+            rows.append(
+                {
+                    "scenario": name,
+                    "in_hull": None,
+                    "share_nearby": 0.0,
+                    "n_nearby": 0,
+                    "nearest": None,
+                    "nearest_distance": np.nan,
+                }
+            )
+            continue
         x = np.array([scenario.factors[f].rating for f in FACTOR_IDS])
         distance = gower_distances(points, x)
         nearest = int(np.argmin(distance))
@@ -82,13 +96,20 @@ def check_extrapolation(case: Case, reference: ReferenceClass) -> Extrapolation:
                 "nearest_distance": float(distance[nearest]),
             }
         )
-    return Extrapolation(pd.DataFrame(rows).set_index("scenario"), len(complete))
+    # in_hull is True, False or None (not checkable): keep it as Python objects
+    table = pd.DataFrame(rows).astype({"in_hull": object}).set_index("scenario")
+    return Extrapolation(table, len(complete))
 
 
 def in_words(extrapolation: Extrapolation) -> list[str]:
     """One sentence per scenario, for analysts."""
     sentences = []
     for name, row in extrapolation.table.iterrows():
+        if row.in_hull is None:
+            sentences.append(
+                f"{name}: cannot be checked: no reference case has all four ratings coded."
+            )
+            continue
         where = (
             "inside the range of past interventions (its ratings are a mix of cases that happened)"
             if row.in_hull

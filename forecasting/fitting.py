@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from forecasting.files import sha256_of_text
@@ -47,7 +48,7 @@ def fit_key(inputs: ModelInputs, priors: EffectPriors, settings: SamplerSettings
     content = {
         "model_version": MODEL_VERSION,
         "inputs": inputs.canonical(),
-        "priors": priors.parameters(),
+        "priors": {k: np.round(v, 8).tolist() for k, v in vars(priors.components()).items()},
         "sampler": settings.as_dict(),
     }
     return sha256_of_text(json.dumps(content, sort_keys=True))

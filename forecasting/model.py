@@ -28,6 +28,8 @@ from forecasting.settings import CASE_DIM, FACTOR_DIM, UNKNOWN_RATING_SD
 if TYPE_CHECKING:
     import pymc as pm
 
+    from forecasting.pooling import PooledPriors
+
 
 @dataclass(frozen=True)
 class ModelInputs:
@@ -63,25 +65,34 @@ def model_inputs(reference: ReferenceClass) -> ModelInputs:
     )
 
 
-def build_model(inputs: ModelInputs, priors: EffectPriors) -> pm.Model:
-    """The logistic model of success for the reference cases in `inputs`."""
+def build_model(inputs: ModelInputs, priors: EffectPriors | PooledPriors) -> pm.Model:
+    """The logistic model of success for the reference cases in `inputs`.
+
+    `priors` gives every parameter's prior as Normal mixture components
+    (`components()`); with one component each (the usual case) they are plain
+    Normals whose parameters are data.
+    """
     import pymc as pm  # lazily: commands that reuse a cached fit never need it
 
     coords = {CASE_DIM: list(inputs.case_ids), FACTOR_DIM: list(FACTOR_IDS)}
-    params = priors.parameters()
-    beta_mu = np.array([params[f][0] for f in FACTOR_IDS])
-    beta_sigma = np.array([params[f][1] for f in FACTOR_IDS])
+    prior = priors.components()
     with pm.Model(coords=coords) as model:
-        alpha_mu = pm.Data("alpha_mu", params["intercept"][0])
-        alpha_sigma = pm.Data("alpha_sigma", params["intercept"][1])
-        beta_mu_data = pm.Data("beta_mu", beta_mu, dims=FACTOR_DIM)
-        beta_sigma_data = pm.Data("beta_sigma", beta_sigma, dims=FACTOR_DIM)
         centre = pm.Data("rating_centre", inputs.rating_centre, dims=(CASE_DIM, FACTOR_DIM))
         spread = pm.Data("rating_sd", inputs.rating_sd, dims=(CASE_DIM, FACTOR_DIM))
         outcome = pm.Data("outcome_data", inputs.outcome, dims=CASE_DIM)
+        if prior.mu.shape[1] == 1:
+            alpha_mu = pm.Data("alpha_mu", prior.mu[0, 0])
+            alpha_sigma = pm.Data("alpha_sigma", prior.sigma[0, 0])
+            beta_mu = pm.Data("beta_mu", prior.mu[1:, 0], dims=FACTOR_DIM)
+            beta_sigma = pm.Data("beta_sigma", prior.sigma[1:, 0], dims=FACTOR_DIM)
+            alpha = pm.Normal("alpha", alpha_mu, alpha_sigma)
+            beta = pm.Normal("beta", beta_mu, beta_sigma, dims=FACTOR_DIM)
+        else:  # a linear opinion pool: each parameter's prior is a weighted mixture
+            alpha = pm.NormalMixture("alpha", prior.weight[0], prior.mu[0], prior.sigma[0])
+            beta = pm.NormalMixture(
+                "beta", prior.weight[1:], prior.mu[1:], prior.sigma[1:], dims=FACTOR_DIM
+            )
 
-        alpha = pm.Normal("alpha", alpha_mu, alpha_sigma)
-        beta = pm.Normal("beta", beta_mu_data, beta_sigma_data, dims=FACTOR_DIM)
         z = pm.Normal("rating_z", 0.0, 1.0, dims=(CASE_DIM, FACTOR_DIM))
         x = pm.Deterministic("factor_state", centre + spread * z, dims=(CASE_DIM, FACTOR_DIM))
         logit_p = alpha + (x * beta).sum(axis=1)

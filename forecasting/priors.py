@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -67,6 +68,38 @@ class _EffectsFile(BaseModel):
     factors: dict[str, EffectPrior]
 
 
+PARAMETERS: tuple[str, ...] = ("intercept", *FACTOR_IDS)
+
+
+@dataclass(frozen=True)
+class PriorComponents:
+    """Every parameter's prior as a mixture of Normals on the log-odds scale.
+
+    Rows follow `PARAMETERS` (intercept, then the factors); a plain Normal prior
+    is one component with weight 1. This is what the model is built from.
+    """
+
+    mu: np.ndarray  # (parameter, component)
+    sigma: np.ndarray
+    weight: np.ndarray  # rows sum to 1
+
+    def moments(self) -> dict[str, tuple[float, float]]:
+        """Mean and sd of each parameter's prior."""
+        mean = (self.weight * self.mu).sum(axis=1)
+        second = (self.weight * (self.sigma**2 + self.mu**2)).sum(axis=1)
+        sd = np.sqrt(second - mean**2)
+        return {name: (float(m), float(v)) for name, m, v in zip(PARAMETERS, mean, sd, strict=True)}
+
+    def pdf(self, name: str, grid: np.ndarray) -> np.ndarray:
+        from scipy.stats import norm
+
+        i = PARAMETERS.index(name)
+        return sum(
+            w * norm.pdf(grid, m, s)
+            for m, s, w in zip(self.mu[i], self.sigma[i], self.weight[i], strict=True)
+        )
+
+
 @dataclass(frozen=True)
 class EffectPriors:
     """Validated effect priors, in catalogue order, plus the document they came from."""
@@ -81,6 +114,10 @@ class EffectPriors:
         out = {"intercept": (self.intercept.mu, self.intercept.sigma)}
         out.update({k: (p.mu, p.sigma) for k, p in self.factors.items()})
         return out
+
+    def components(self) -> PriorComponents:
+        mu, sigma = np.array([self.parameters()[name] for name in PARAMETERS]).T
+        return PriorComponents(mu[:, None], sigma[:, None], np.ones((len(PARAMETERS), 1)))
 
 
 def parse_effect_priors(document: tomlkit.TOMLDocument, path: Path) -> EffectPriors:

@@ -19,6 +19,7 @@ from forecasting.cases import CURRENT
 from forecasting.extrapolation import in_words
 from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS, RATING_MAX, RATING_MIN
 from forecasting.files import atomic_write_bytes
+from forecasting.forecast_log import Movement
 from forecasting.forecasts import headline
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.pipeline import CaseForecast
@@ -27,10 +28,16 @@ from forecasting.track_record import TrackRecord
 TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
 
 
-def write_report(result: CaseForecast, output: Path, track: TrackRecord | None = None) -> Path:
+def write_report(
+    result: CaseForecast,
+    output: Path,
+    track: TrackRecord | None = None,
+    moved: Movement | None = None,
+) -> Path:
     """Render the report to `output` (PDF), atomically: a failure leaves no partial file.
 
-    `track` (the leave-one-out track record of the same fit) adds its section.
+    `track` (the leave-one-out track record of the same fit) and `moved` (the change
+    since the previous logged forecast) add their sections.
     """
     import typst
 
@@ -40,7 +47,7 @@ def write_report(result: CaseForecast, output: Path, track: TrackRecord | None =
     with tempfile.TemporaryDirectory(prefix="forecast-report-") as tmp:
         work = Path(tmp)
         figures = save_report_figures(result, work, track)
-        data = report_data(result, figures, track)
+        data = report_data(result, figures, track, moved)
         (work / "report.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
         shutil.copy(TEMPLATE, work / TEMPLATE.name)
         pdf = typst.compile(str(work / TEMPLATE.name), root=str(work), ignore_system_fonts=True)
@@ -49,11 +56,15 @@ def write_report(result: CaseForecast, output: Path, track: TrackRecord | None =
 
 
 def report_data(
-    result: CaseForecast, figures: dict[str, object], track: TrackRecord | None = None
+    result: CaseForecast,
+    figures: dict[str, object],
+    track: TrackRecord | None = None,
+    moved: Movement | None = None,
 ) -> dict:
     case, fc = result.case, result.forecast
     used = result.split.used.cases
     return {
+        "movement": _movement(moved),
         "track_record": _track_record(track),
         "extrapolation_sentences": in_words(result.extrapolation),
         "extrapolation": [
@@ -223,6 +234,21 @@ def _caveats(result: CaseForecast) -> list[str]:
             + ".",
         )
     return caveats
+
+
+def _movement(moved: Movement | None) -> dict | None:
+    if moved is None:
+        return None
+    return {
+        "sentence": moved.describe(),
+        "scenarios": [
+            [name, percent(row.previous), percent(row.latest), points(row.change)]
+            for name, row in moved.scenarios.dropna().iterrows()
+        ],
+        "inputs": [
+            [name, "changed" if row.changed else "same"] for name, row in moved.inputs.iterrows()
+        ],
+    }
 
 
 def _track_record(track: TrackRecord | None) -> dict | None:

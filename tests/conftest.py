@@ -24,6 +24,8 @@ SMALL_CLI = ["--draws", "300", "--tune", "300", "--seed", "7"]
 def fit_cache(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("fit-cache")
     os.environ["FORECAST_CACHE_DIR"] = str(folder)
+    # and the forecast log: tests never write to the project's reports/
+    os.environ["FORECAST_LOG"] = str(tmp_path_factory.mktemp("log") / "forecast-log.sqlite")
     return folder
 
 

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from forecasting import cli
+from forecasting.cli_common import EXIT_UNRELIABLE
 from tests.conftest import MALI, SMALL_CLI
 
 
@@ -78,7 +79,7 @@ def test_unreliable_posterior_exits_3_unless_allowed(mali_result, monkeypatch, c
     )
     args = ["predict", "mali-2013", "--format", "json", *SMALL_CLI]
     code, out, err = run(monkeypatch, capsys, *args)
-    assert code == cli.EXIT_UNRELIABLE
+    assert code == EXIT_UNRELIABLE
     assert json.loads(out)["reliable"] is False
     assert "failed the convergence checks" in err
     code, _, _ = run(monkeypatch, capsys, *args, "--allow-unreliable")

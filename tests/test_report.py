@@ -1,6 +1,7 @@
 """The PDF: it exists, has the sections, and shows the numbers `predict` prints."""
 
 import dataclasses
+import datetime as dt
 
 import pytest
 from pypdf import PdfReader
@@ -67,6 +68,24 @@ def test_report_lists_every_reference_case_used(mali_result, report_text):
     compact = report_text.replace(" ", "")
     missing = [c for c in mali_result.split.used.cases["case_id"] if c not in compact]
     assert not missing
+
+
+def test_report_says_how_the_forecast_moved(mali_result, tmp_path):
+    from forecasting import forecast_log
+
+    entry = forecast_log.entry_from_forecast(mali_result)
+    earlier = dataclasses.replace(
+        entry,
+        id=1,
+        recorded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        priors_sha256="0" * 64,
+        scenarios={k: v | {"p_median": v["p_median"] - 0.1} for k, v in entry.scenarios.items()},
+    )
+    path = tmp_path / "moved.pdf"
+    write_report(mali_result, path, moved=forecast_log.movement(entry, earlier))
+    text = pdf_text(path)
+    assert "Since the last forecast" in text and "(+10 pts)" in text
+    assert "Inputs changed: priors." in text
 
 
 def test_unreliable_fit_gets_a_banner(mali_result, tmp_path):
