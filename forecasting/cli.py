@@ -178,6 +178,84 @@ def validate(
     )
 
 
+@app.command()
+@user_errors
+def review(
+    case: CaseArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Folder for the figures [default: reports/review/CASE]."
+        ),
+    ] = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    draws: DrawsOpt = SamplerSettings.draws,
+    tune: TuneOpt = SamplerSettings.tune,
+    priors: PriorsOpt = None,
+    data: DataOpt = None,
+    allow_unreliable: UnreliableOpt = False,
+    refit: RefitOpt = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run the sensitivity refits on Dask: 'local' for a "
+            "local cluster, or a scheduler address (tcp://host:8786).",
+        ),
+    ] = None,
+) -> None:
+    """Write the reviewer's figures for CASE and print diagnostics and prior sensitivity."""
+    from forecasting.review import sensitivity_review
+    from forecasting.review_figures import save_review_figures
+    from forecasting.track_record import track_record
+
+    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
+    folder = output or reports_dir() / "review" / result.case.id
+    with err.status("Leave-one-out track record…"):
+        track = track_record(
+            result.fit.posterior, result.inputs, result.priors, result.fit.settings
+        )
+    with err.status("Prior sensitivity: power-scaling and refits under wider and narrower priors…"):
+        sensitivity = sensitivity_review(result, scheduler=scheduler)
+    with err.status("Drawing the figures…"):
+        paths = save_review_figures(result, track, folder)
+    console = Console()
+    console.print(*prediction_tables(result)[2:3])
+    console.print(review_tables(result, sensitivity))
+    for name, path in paths.items():
+        console.print(f"{name:>22}: {path}")
+    exit_if_unreliable(result, allow_unreliable)
+
+
+def review_tables(result, sensitivity) -> list:
+    """Convergence per parameter, power-scaling sensitivity, and the refits."""
+    from rich.console import Group
+
+    convergence = Table(title="Convergence", title_justify="left")
+    for column in ("parameter", "R-hat", "bulk ESS", "tail ESS"):
+        convergence.add_column(column, justify="left" if column == "parameter" else "right")
+    for name, row in result.convergence.table.iterrows():
+        convergence.add_row(name, f"{row.r_hat:.3f}", f"{row.ess_bulk:.0f}", f"{row.ess_tail:.0f}")
+    table = sensitivity.power_scaling.table
+    power = Table(
+        title=f"Prior sensitivity (power-scaling; > {sensitivity.power_scaling.threshold} "
+        "is sensitive)",
+        title_justify="left",
+    )
+    for column in ["quantity", *table.columns]:
+        power.add_column(column, justify="left" if column in ("quantity", "diagnosis") else "right")
+    for quantity, row in table.iterrows():
+        power.add_row(quantity, *(f"{v:.3f}" if isinstance(v, float) else v for v in row))
+    refits = Table(
+        title="P(success) under wider (sd x2) and narrower (sd x0.5) priors", title_justify="left"
+    )
+    for column in ["scenario", *sensitivity.refits.columns]:
+        refits.add_column(column, justify="left" if column == "scenario" else "right")
+    for name, row in sensitivity.refits.iterrows():
+        refits.add_row(name, *(f"{v:+.3f}" if "−" in k else f"{v:.3f}" for k, v in row.items()))
+    return Group(convergence, power, refits)
+
+
 def _save_reliability_plot(calibration, target: Path) -> None:
     import io
 

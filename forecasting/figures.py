@@ -52,7 +52,7 @@ def save_report_figures(
     post = result.fit.posterior["posterior"]
     draws = {"intercept": post["alpha"].values.ravel()}
     draws |= {f: post["beta"].sel(factor=f).values.ravel() for f in FACTOR_IDS}
-    fig, _ = plots.prior_posterior_grid(result.priors.parameters(), draws)
+    fig, _ = plots.prior_posterior_grid(result.priors.components(), draws)
     names["prior_posterior"] = save(fig, "prior-posterior.svg")
 
     if track is not None:

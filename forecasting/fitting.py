@@ -19,12 +19,12 @@ import numpy as np
 import xarray as xr
 
 from forecasting.files import sha256_of_text
-from forecasting.model import ModelInputs, build_model
+from forecasting.model import ModelInputs, build_model, model_data
 from forecasting.priors import EffectPriors
 from forecasting.settings import MODEL_VERSION, SamplerSettings
 
 # What a fit keeps: enough for forecasts, diagnostics and checks on the reference cases.
-KEPT_POSTERIOR = ("alpha", "beta", "factor_state")
+KEPT_POSTERIOR = ("alpha", "beta")
 
 
 @dataclass(frozen=True)
@@ -73,23 +73,43 @@ def fit(
     return Fit(posterior, key, False, settings)
 
 
+# Compiled models of this process, by the shapes of their data: a new prior or data set
+# of the same shape reuses one (nutpie's `with_data`) instead of compiling again.
+_COMPILED: dict[tuple, object] = {}
+
+
+def compiled_model(inputs: ModelInputs, priors: EffectPriors):
+    """A nutpie-compiled model holding `inputs` and `priors`, compiled once per shape."""
+    import nutpie
+
+    data = model_data(inputs, priors)
+    shape = tuple((name, value.shape) for name, value in data.items())
+    if shape in _COMPILED:
+        compiled = _COMPILED[shape]
+        # only what the graph uses (a plain Normal prior never reads `prior_weight`)
+        used = {var.name for var in compiled.shared_var_keys}
+        return compiled.with_data(**{k: v for k, v in data.items() if k in used})
+    # compile before anything else touches the model (nutpie's trap with posterior predictive)
+    compiled = nutpie.compile_pymc_model(build_model(inputs, priors))
+    _COMPILED[shape] = compiled
+    return compiled
+
+
 def sample(
     inputs: ModelInputs, priors: EffectPriors, settings: SamplerSettings, *, progressbar: bool
 ) -> xr.DataTree:
-    import pymc as pm
+    import nutpie
 
-    model = build_model(inputs, priors)
-    with model:
-        trace = pm.sample(
-            draws=settings.draws,
-            tune=settings.tune,
-            chains=settings.chains,
-            cores=settings.cores,
-            random_seed=settings.seed,
-            nuts_sampler="nutpie",
-            progressbar=progressbar,
-            compute_convergence_checks=False,  # our own checks, with hard thresholds
-        )
+    trace = nutpie.sample(
+        compiled_model(inputs, priors),
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=settings.cores,
+        seed=settings.seed,
+        progress_bar=progressbar,
+        save_warmup=False,
+    )
     return _trimmed(trace)
 
 
@@ -100,7 +120,6 @@ def _trimmed(trace: xr.DataTree) -> xr.DataTree:
         {
             "posterior": trace["posterior"].to_dataset()[list(KEPT_POSTERIOR)],
             "sample_stats": stats[numeric],
-            "observed_data": trace["observed_data"].to_dataset(),
         }
     )
 

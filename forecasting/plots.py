@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from scipy.stats import norm
 
 from forecasting.factors import FACTOR_BY_ID
 from forecasting.forecasts import Forecast
+from forecasting.priors import PriorComponents
 
 INK = "#1f3b57"
 ACCENT = "#c8553d"
@@ -76,38 +76,86 @@ def contribution_waterfall(
 
 
 def prior_posterior(
-    prior: tuple[float, float], draws: np.ndarray, *, label: str, ax: Axes | None = None
+    prior: PriorComponents, name: str, draws: np.ndarray, *, ax: Axes | None = None
 ) -> tuple[Figure, Axes]:
-    """A Normal prior (mu, sigma) as a curve against the posterior draws as a histogram."""
+    """Parameter `name`'s prior (a Normal or a mixture) as a curve against its posterior
+    draws as a histogram."""
     fig, ax = _axes(ax, (3.2, 2.4))
-    mu, sigma = prior
-    lo = min(mu - 3.5 * sigma, np.quantile(draws, 0.001))
-    hi = max(mu + 3.5 * sigma, np.quantile(draws, 0.999))
+    mean, sd = prior.moments()[name]
+    lo = min(mean - 3.5 * sd, np.quantile(draws, 0.001))
+    hi = max(mean + 3.5 * sd, np.quantile(draws, 0.999))
     grid = np.linspace(lo, hi, 300)
     ax.hist(draws, bins=60, range=(lo, hi), density=True, color=INK, alpha=0.55, label="posterior")
-    ax.plot(grid, norm.pdf(grid, mu, sigma), color=ACCENT, lw=2, label="prior")
-    ax.set_title(label, loc="left", fontsize=9)
+    ax.plot(grid, prior.pdf(name, grid), color=ACCENT, lw=2, label="prior")
+    ax.set_title(name, loc="left", fontsize=9)
     ax.set_yticks([])
     ax.tick_params(labelsize=8)
     return fig, ax
 
 
 def prior_posterior_grid(
-    priors: dict[str, tuple[float, float]], draws: dict[str, np.ndarray], *, ncols: int = 3
+    prior: PriorComponents, draws: dict[str, np.ndarray], *, ncols: int = 3
 ) -> tuple[Figure, np.ndarray]:
-    """`prior_posterior` for every parameter, one panel each (log-odds scale)."""
-    names = list(priors)
+    """`prior_posterior` for every parameter in `draws`, one panel each (log-odds scale)."""
+    names = list(draws)
     nrows = -(-len(names) // ncols)
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows), layout="constrained", squeeze=False
     )
     for ax, name in zip(axes.flat, names, strict=False):
-        prior_posterior(priors[name], draws[name], label=name, ax=ax)
+        prior_posterior(prior, name, draws[name], ax=ax)
     for ax in axes.flat[len(names) :]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=7, frameon=False)
     fig.supxlabel("log-odds scale", fontsize=9)
     return fig, axes
+
+
+def pav_calibration(calibration: pd.DataFrame, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """PAV-adjusted reliability: LOO predictions against their isotonic recalibration
+    (`review.pav_calibration`); on the diagonal means calibrated."""
+    fig, ax = _axes(ax, (3.6, 3.4))
+    ax.plot([0, 1], [0, 1], color="#888", lw=1, ls="--", label="calibrated")
+    ax.step(
+        calibration["p_model"],
+        calibration["calibrated"],
+        where="post",
+        color=INK,
+        lw=1.5,
+        label="PAV-calibrated",
+    )
+    ax.plot(
+        calibration["p_model"], np.zeros(len(calibration)) - 0.02, "|", color=ACCENT, label="cases"
+    )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.05, 1.03)
+    ax.set_xlabel("predicted P(success), leave-one-out")
+    ax.set_ylabel("calibrated probability")
+    ax.set_title("Calibration, PAV-adjusted", loc="left", fontsize=10)
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    return fig, ax
+
+
+def pit_ecdf_difference(
+    pit: np.ndarray, *, ax: Axes | None = None, prob: float = 0.95
+) -> tuple[Figure, Axes]:
+    """ECDF of LOO-PIT values minus the uniform CDF, with pointwise binomial bands
+    (`prob`): a curve outside the band at many points suggests miscalibration."""
+    from scipy.stats import binom
+
+    fig, ax = _axes(ax, (4.2, 2.8))
+    n = len(pit)
+    grid = np.linspace(0, 1, 201)
+    ecdf = np.searchsorted(np.sort(pit), grid, side="right") / n
+    lo = binom.ppf((1 - prob) / 2, n, grid) / n - grid
+    hi = binom.ppf((1 + prob) / 2, n, grid) / n - grid
+    ax.fill_between(grid, lo, hi, color=INK, alpha=0.15, label=f"{prob:.0%} pointwise band")
+    ax.plot(grid, ecdf - grid, color=ACCENT, lw=1.5, label="LOO-PIT ECDF − uniform")
+    ax.axhline(0, color="#888", lw=0.8)
+    ax.set_xlabel("PIT")
+    ax.set_title("LOO-PIT (randomised, binary outcomes)", loc="left", fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    return fig, ax
 
 
 def contrast_distribution(

@@ -24,7 +24,7 @@ CONFIDENCE_SD = {"high": 0.25, "medium": 0.5, "low": 1.0}
 UNKNOWN_RATING_SD = 1.0
 
 # Bumped whenever the model's structure changes, so cached fits are not reused.
-MODEL_VERSION = "logit-latent-ratings-1"
+MODEL_VERSION = "logit-integrated-ratings-2"
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,10 @@
 reference case, scored against the base rate and a plain maximum-likelihood
 logit.
 
-LOO is PSIS-LOO on the likelihood *integrated over each case's latent factor
-states* (Vehtari et al. 2016, "integrated importance sampling"): given alpha and
-beta, a case's linear predictor is Normal(alpha + beta·c_i, sum beta_k² s_ik²),
-so P(success_i | alpha, beta) is a one-dimensional Gauss-Hermite integral. This
-is the probability a forecaster would have given the case from its coded
-ratings and their uncertainty, and it keeps Pareto k low. Where k is still
+LOO is PSIS-LOO on the model's likelihood, which is integrated over each
+case's latent factor states (`model.success_probability`): the probability a
+forecaster would have given the case from its coded ratings and their
+uncertainty. Where k is still
 above `K_THRESHOLD`, the case is refitted exactly without it.
 """
 
@@ -19,14 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.special import expit, logsumexp
+from scipy.special import logsumexp
 
-from forecasting.model import ModelInputs
+from forecasting.model import ModelInputs, success_probability
 from forecasting.priors import EffectPriors
 from forecasting.settings import CASE_DIM, SamplerSettings
 
 K_THRESHOLD = 0.7
-GAUSS_HERMITE_NODES = 24
 # log score and Brier clip probabilities away from 0 and 1 so one confident miss
 # cannot give an infinite score
 P_CLIP = 1e-6
@@ -45,20 +42,6 @@ class TrackRecord:
         """The cases the model got most wrong (largest |outcome - p_model|)."""
         error = (self.predictions["outcome"] - self.predictions["p_model"]).abs()
         return self.predictions.assign(error=error).nlargest(n, "error")
-
-
-def success_probability(
-    alpha: np.ndarray, beta: np.ndarray, centre: np.ndarray, spread: np.ndarray
-) -> np.ndarray:
-    """P(success) per draw and case, integrating over the uncertain factor states.
-
-    alpha (S,), beta (S, K), centre and spread (N, K) -> (S, N).
-    """
-    nodes, weights = np.polynomial.hermite_e.hermegauss(GAUSS_HERMITE_NODES)
-    weights = weights / weights.sum()
-    mean = alpha[:, None] + beta @ centre.T
-    sd = np.sqrt((beta**2) @ (spread**2).T)
-    return np.einsum("q,snq->sn", weights, expit(mean[..., None] + sd[..., None] * nodes))
 
 
 def _draws(posterior: xr.DataTree) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:

@@ -67,6 +67,23 @@ def test_validate_json_scores_three_methods(mali_result, monkeypatch, capsys, tm
     assert plot.read_bytes().startswith(b"\x89PNG")
 
 
+def test_review_writes_named_figures_and_prints_sensitivity(
+    mali_result, monkeypatch, capsys, tmp_path
+):
+    code, out, _ = run(monkeypatch, capsys, "review", "mali-2013", "-o", str(tmp_path), *SMALL_CLI)
+    assert code == 0
+    for name in (
+        "trace",
+        "rank",
+        "prior-vs-posterior",
+        "calibration-pav",
+        "loo-pit",
+        "pairs-factor-effects",
+    ):
+        assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
+    assert "Prior sensitivity" in out and "narrower" in out
+
+
 def test_unreliable_posterior_exits_3_unless_allowed(mali_result, monkeypatch, capsys):
     # the same fit, judged against a bulk-ESS bar no sampler can meet
     from forecasting import pipeline
@@ -112,7 +129,20 @@ def test_bad_reference_csv(monkeypatch, capsys, tmp_path):
 
 
 def test_every_command_has_help(monkeypatch, capsys):
-    for command in ([], ["report"], ["predict"]):
+    for command in (
+        [],
+        ["report"],
+        ["predict"],
+        ["validate"],
+        ["review"],
+        ["replicate"],
+        ["log"],
+        ["log", "record"],
+        ["log", "show"],
+        ["log", "resolve"],
+        ["log", "score"],
+        ["import"],
+    ):
         code, out, _ = run(monkeypatch, capsys, *command, "--help")
         assert code == 0 and "Usage" in out
 

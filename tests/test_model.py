@@ -18,12 +18,13 @@ def inputs():
 
 def test_structure_named_dims_and_free_variables(inputs):
     model = build_model(inputs, load_effect_priors(EFFECTS))
-    assert {v.name for v in model.free_RVs} == {"alpha", "beta", "rating_z"}
+    # the latent factor states are integrated out, not sampled
+    assert {v.name for v in model.free_RVs} == {"alpha", "beta"}
     assert model.named_vars_to_dims["beta"] == ("factor",)
-    assert model.named_vars_to_dims["rating_z"] == ("case", "factor")
+    assert model.named_vars_to_dims["outcome"] == ("case",)
     assert list(model.coords["factor"]) == list(FACTOR_IDS)
     assert len(model.coords["case"]) == len(inputs.case_ids)
-    assert {"alpha_mu", "beta_sigma", "rating_centre", "rating_sd"} <= set(model.named_vars)
+    assert {"prior_mu", "prior_sigma", "rating_centre", "rating_sd"} <= set(model.named_vars)
 
 
 def test_logp_and_gradient_are_finite_at_the_initial_point(inputs):
@@ -39,11 +40,45 @@ def test_unknown_ratings_are_latent_around_typical(inputs):
     assert (inputs.rating_sd[inputs.known] <= 1.0).all()
 
 
+def test_likelihood_integrates_over_the_rating_uncertainty(inputs):
+    """The model's log-likelihood equals a Monte Carlo average over latent factor states."""
+    from scipy.special import expit
+
+    from forecasting.model import success_probability
+
+    model = build_model(inputs, load_effect_priors(EFFECTS))
+    alpha, beta = 0.3, np.array([0.8, -0.4, 0.5, 0.2])
+    point = {"alpha": alpha, "beta": beta}
+    log_lik = model.compile_fn(model.logp(vars=model.observed_RVs, sum=False)[0])(point)
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((100_000, 1, len(FACTOR_IDS)))
+    states = inputs.rating_centre + inputs.rating_sd * z  # (draw, case, factor)
+    p_direct = expit(alpha + states @ beta).mean(axis=0)
+    p_quadrature = success_probability(
+        np.array([alpha]), beta[None], inputs.rating_centre, inputs.rating_sd
+    )[0]
+    np.testing.assert_allclose(p_quadrature, p_direct, atol=3e-3)
+    y = inputs.outcome
+    np.testing.assert_allclose(
+        log_lik, np.where(y == 1, np.log(p_quadrature), np.log1p(-p_quadrature)), rtol=1e-6
+    )
+
+
 def test_priors_enter_as_data(inputs):
     model = build_model(inputs, load_effect_priors(EFFECTS))
+    prior_mu = np.full((1 + len(FACTOR_IDS), 1), 2.0)
     with model:
-        pm.set_data({"beta_mu": np.full(len(FACTOR_IDS), 2.0)})
-    assert model["beta_mu"].get_value().tolist() == [2.0] * len(FACTOR_IDS)
+        pm.set_data({"prior_mu": prior_mu})
+    logp = model.compile_fn(
+        model.logp(vars=[model["beta"]]), inputs=[model.rvs_to_values[model["beta"]]]
+    )
+    sigma = np.array([load_effect_priors(EFFECTS).parameters()[f][1] for f in FACTOR_IDS])
+    from scipy.stats import norm
+
+    # the new prior centre is used without rebuilding the model
+    assert logp({"beta": np.full(len(FACTOR_IDS), 2.0)}) == pytest.approx(
+        norm.logpdf(2.0, 2.0, sigma).sum()
+    )
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ from scipy.special import expit
 from forecasting import track_record as tr
 from forecasting.cases import load_case
 from forecasting.extrapolation import check_extrapolation, in_convex_hull, in_words
+from forecasting.model import success_probability
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def test_integrated_probability_matches_monte_carlo():
     for s in range(3):
         for i in range(2):
             direct = expit(alpha[s] + (centre[i] + spread[i] * z) @ beta[s]).mean()
-            exact = tr.success_probability(
+            exact = success_probability(
                 alpha[s : s + 1], beta[s : s + 1], centre[i : i + 1], spread[i : i + 1]
             )
             assert exact[0, 0] == pytest.approx(direct, abs=2e-3)

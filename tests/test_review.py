@@ -1,0 +1,84 @@
+"""The reviewer's checks: power-scaling sensitivity, sensitivity refits, calibration."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import review
+from forecasting.factors import FACTOR_IDS
+from forecasting.parallel import fit_many
+from tests.conftest import SMALL
+
+
+@pytest.fixture(scope="module")
+def tree(mali_result):
+    return review.power_scaling_tree(
+        mali_result.fit.posterior,
+        mali_result.inputs,
+        mali_result.priors.components(),
+        mali_result.case,
+        seed=1,
+    )
+
+
+def test_power_scaling_tree_holds_log_prior_and_likelihood(tree, mali_result):
+    from scipy.stats import norm
+
+    mu, sigma = mali_result.priors.parameters()["host_army"]
+    beta = tree["posterior"]["beta"].sel(factor="host_army").values
+    np.testing.assert_allclose(
+        tree["log_prior"]["beta"].sel(factor="host_army").values, norm.logpdf(beta, mu, sigma)
+    )
+    assert tree["log_likelihood"]["outcome"].shape[-1] == len(mali_result.inputs.outcome)
+    assert list(tree["posterior"]["p_success"]["scenario"].values) == list(
+        mali_result.case.scenarios
+    )
+
+
+def test_prior_sensitivity_table_has_a_column_per_prior_group(tree, mali_result):
+    sensitivity = review.prior_sensitivity(tree)
+    table = sensitivity.table
+    assert list(table.columns) == ["intercept", *FACTOR_IDS, "likelihood", "diagnosis"]
+    assert f"P(success)[{next(iter(mali_result.case.scenarios))}]" in table.index
+    numbers = table.drop(columns="diagnosis")
+    assert (numbers >= 0).all().all()
+    # each factor's effect is most sensitive to its own prior
+    for f in FACTOR_IDS:
+        assert table.loc[f"beta[{f}]", f] == table.loc[f"beta[{f}]", list(FACTOR_IDS)].max()
+
+
+def test_diagnosis_in_words():
+    row = pd.Series({"intercept": 0.2, "likelihood": 0.2})
+    assert review._diagnosis(row) == "prior-data conflict"
+    assert review._diagnosis(pd.Series({"intercept": 0.2, "likelihood": 0.01})).startswith("leans")
+    assert review._diagnosis(pd.Series({"intercept": 0.01, "likelihood": 0.2})) == "-"
+
+
+def test_scaled_priors_keep_centres_and_scale_sds(mali_result):
+    prior = mali_result.priors.components()
+    wider = review.ScaledPriors(prior, 2.0).components()
+    np.testing.assert_array_equal(wider.mu, prior.mu)
+    np.testing.assert_allclose(wider.sigma, 2 * prior.sigma)
+
+
+def test_pav_calibration_is_monotone_and_loo_pit_in_unit_interval():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=400)
+    predictions = pd.DataFrame({"case_id": range(400), "p_model": p, "outcome": rng.binomial(1, p)})
+    pav = review.pav_calibration(predictions)
+    assert (np.diff(pav["calibrated"]) >= 0).all()
+    pit = review.loo_pit(predictions, seed=1)
+    assert ((pit >= 0) & (pit <= 1)).all()
+    # calibrated predictions give roughly uniform PIT values
+    assert abs(np.mean(pit < 0.5) - 0.5) < 0.08
+
+
+def test_fit_many_on_a_local_dask_cluster_matches_in_process(mali_result):
+    pytest.importorskip("distributed")
+    job = (mali_result.inputs, mali_result.priors, SMALL)
+    [remote] = fit_many([job], scheduler="local")
+    assert remote.key == mali_result.fit.key
+    np.testing.assert_array_equal(
+        remote.posterior["posterior"]["alpha"].values,
+        mali_result.fit.posterior["posterior"]["alpha"].values,
+    )
