@@ -20,7 +20,10 @@ from forecasting.cli_common import (
     CaseArg,
     DataOpt,
     DrawsOpt,
+    ForecastersOpt,
     OutputFormat,
+    Pooling,
+    PoolingOpt,
     PriorsOpt,
     RefitOpt,
     SeedOpt,
@@ -61,12 +64,15 @@ def report(
     allow_unreliable: UnreliableOpt = False,
     refit: RefitOpt = False,
     note: Annotated[str, typer.Option("--note", help="A note for the forecast log.")] = "",
+    forecasters: ForecastersOpt = None,
+    pooling: PoolingOpt = Pooling.linear_pool,
 ) -> None:
     """Write the PDF report for CASE: headline probabilities, contrasts, drivers, checks."""
     if output is not None and output.suffix.lower() != ".pdf":
         raise InputError(output, "", "the report is a PDF: give an output path ending in .pdf")
-    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
+    result = run_case_forecast(case, priors, data, seed, draws, tune, refit, forecasters, pooling)
     from forecasting import forecast_log
+    from forecasting.pipeline import pool_comparison
     from forecasting.report import write_report
     from forecasting.track_record import track_record
 
@@ -78,8 +84,10 @@ def report(
         track = track_record(
             result.fit.posterior, result.inputs, result.priors, result.fit.settings
         )
+    with err.status("Refitting under the other pooling method…"):
+        pools = pool_comparison(result)
     with err.status("Writing the report…"):
-        write_report(result, target, track, moved)
+        write_report(result, target, track, moved, pools)
     entry_id = forecast_log.record(entry)  # only once the report exists
     err.print(f"Logged as entry {entry_id} in {forecast_log.log_path()}")
     typer.echo(f"Wrote {target}")
@@ -100,9 +108,11 @@ def predict(
     data: DataOpt = None,
     allow_unreliable: UnreliableOpt = False,
     refit: RefitOpt = False,
+    forecasters: ForecastersOpt = None,
+    pooling: PoolingOpt = Pooling.linear_pool,
 ) -> None:
     """Print P(success) per scenario, contrasts and convergence diagnostics for CASE."""
-    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
+    result = run_case_forecast(case, priors, data, seed, draws, tune, refit, forecasters, pooling)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(prediction_json(result), indent=2))
     else:

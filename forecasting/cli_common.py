@@ -66,11 +66,32 @@ def user_errors[**P, R](command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def run_case_forecast(case, priors, data, seed, draws, tune, refit):
+class Pooling(StrEnum):
+    linear_pool = "linear_pool"
+    fitted_pool = "fitted_pool"
+
+
+ForecastersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--forecasters",
+        help="Pool the effect priors of the forecasters' files in this folder "
+        "(e.g. priors/forecasters) instead of using --priors.",
+    ),
+]
+PoolingOpt = Annotated[
+    Pooling,
+    typer.Option("--pooling", help="With --forecasters: linear_pool (mixture) or fitted_pool."),
+]
+
+
+def run_case_forecast(
+    case, priors, data, seed, draws, tune, refit, forecasters=None, pooling=Pooling.linear_pool
+):
     """Validate every input, then fit (or reuse the cached fit) and forecast."""
     from forecasting.pipeline import load_inputs, run_forecast
 
-    inputs = load_inputs(case, priors, data)
+    inputs = load_inputs(case, priors, data, forecasters=forecasters, pooling=str(pooling))
     settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
     # the sampler draws its own progress bar on a terminal; a spinner would fight it
     err.print("Fitting the model (or loading the cached fit)…")

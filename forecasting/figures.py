@@ -10,6 +10,8 @@ from forecasting import plots
 from forecasting.factors import FACTOR_IDS
 from forecasting.forecasts import headline
 from forecasting.pipeline import CaseForecast
+from forecasting.pooling import PooledPriors, fitted_pool, linear_pool
+from forecasting.prior_plots import pooled_priors
 from forecasting.track_record import TrackRecord, calibration_table
 
 
@@ -54,6 +56,11 @@ def save_report_figures(
     draws |= {f: post["beta"].sel(factor=f).values.ravel() for f in FACTOR_IDS}
     fig, _ = plots.prior_posterior_grid(result.priors.components(), draws)
     names["prior_posterior"] = save(fig, "prior-posterior.svg")
+
+    if isinstance(result.priors, PooledPriors):
+        linear = linear_pool(list(result.priors.forecasters))
+        fitted = fitted_pool(list(result.priors.forecasters))
+        names["pooling"] = save(pooled_priors(linear, fitted=fitted)[0], "pooling.svg")
 
     if track is not None:
         fig, _ = plots.reliability(calibration_table(track.predictions))

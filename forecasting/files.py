@@ -32,6 +32,15 @@ def sha256_of_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def sha256_of_path(path: Path) -> str:
+    """A file's sha256, or for a folder (pooled forecasters) one over its TOML files."""
+    path = Path(path)
+    if not path.is_dir():
+        return sha256_of_file(path)
+    listing = "\n".join(f"{p.name} {sha256_of_file(p)}" for p in sorted(path.glob("*.toml")))
+    return sha256_of_text(listing)
+
+
 def sha256_of_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

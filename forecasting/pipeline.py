@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+import pandas as pd
 
 from forecasting.cases import Case, load_case
 from forecasting.diagnostics import Convergence, check_convergence
@@ -17,6 +20,7 @@ from forecasting.extrapolation import Extrapolation, check_extrapolation
 from forecasting.fitting import Fit, fit
 from forecasting.forecasts import Forecast, forecast_case
 from forecasting.model import ModelInputs, model_inputs
+from forecasting.pooling import PooledPriors, fitted_pool, linear_pool, load_forecasters
 from forecasting.priors import EffectPriors, load_effect_priors
 from forecasting.provenance import provenance
 from forecasting.reference import AsOfSplit, ReferenceClass, load_reference, split_by_as_of
@@ -26,11 +30,14 @@ from forecasting.settings import (
     default_reference_path,
 )
 
+PoolingMethod = Literal["linear_pool", "fitted_pool"]
+POOLS = {"linear_pool": linear_pool, "fitted_pool": fitted_pool}
+
 
 @dataclass(frozen=True)
 class CaseForecast:
     case: Case
-    priors: EffectPriors
+    priors: EffectPriors | PooledPriors
     reference: ReferenceClass
     split: AsOfSplit
     inputs: ModelInputs
@@ -50,19 +57,56 @@ class Inputs:
     """The validated input files of a forecast."""
 
     case: Case
-    priors: EffectPriors
+    priors: EffectPriors | PooledPriors
     reference: ReferenceClass
 
 
 def load_inputs(
-    case: str | Path, priors_path: Path | None = None, data_path: Path | None = None
+    case: str | Path,
+    priors_path: Path | None = None,
+    data_path: Path | None = None,
+    *,
+    forecasters: Path | None = None,
+    pooling: PoolingMethod = "linear_pool",
 ) -> Inputs:
-    """Load and validate every input file before any work is done."""
+    """Load and validate every input file before any work is done.
+
+    With `forecasters` (a folder of forecasters' priors files) the effect priors
+    are their pool, by `pooling`, instead of `priors_path`.
+    """
+    if forecasters is not None:
+        priors = POOLS[pooling](load_forecasters(forecasters))
+    else:
+        priors = load_effect_priors(priors_path or default_effect_priors_path())
     return Inputs(
         case=load_case(case),
-        priors=load_effect_priors(priors_path or default_effect_priors_path()),
+        priors=priors,
         reference=load_reference(data_path or default_reference_path()),
     )
+
+
+def pool_comparison(result: CaseForecast) -> pd.DataFrame | None:
+    """With pooled priors: P(success) per scenario under both pooling methods (the other
+    one refitted), and the difference. None when the priors are not pooled."""
+    priors = result.priors
+    if not isinstance(priors, PooledPriors):
+        return None
+    other = "fitted_pool" if priors.method == "linear_pool" else "linear_pool"
+    refitted = fit(
+        result.inputs,
+        POOLS[other](list(priors.forecasters)),
+        result.fit.settings,
+        progressbar=False,
+    )
+    scenarios = forecast_case(refitted.posterior, result.case, result.fit.settings.seed).scenarios
+    table = pd.DataFrame(
+        {
+            priors.method: result.forecast.scenarios["p_median"],
+            other: scenarios["p_median"],
+        }
+    )
+    table["fitted − linear"] = table["fitted_pool"] - table["linear_pool"]
+    return table
 
 
 def run_forecast(

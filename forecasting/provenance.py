@@ -7,7 +7,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from forecasting.files import sha256_of_file
+from forecasting.files import sha256_of_file, sha256_of_path
 from forecasting.settings import MODEL_VERSION, SamplerSettings, project_root
 
 PACKAGE = "mission-forecasting"
@@ -47,7 +47,7 @@ def provenance(
         "data_file": str(data),
         "data_sha256": sha256_of_file(data),
         "priors_file": str(priors),
-        "priors_sha256": sha256_of_file(priors),
+        "priors_sha256": sha256_of_path(priors),
         "case_file": str(case),
         "case_sha256": sha256_of_file(case),
         "package_version": package_version(),

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from forecasting.cases import CURRENT
 from forecasting.extrapolation import in_words
@@ -33,6 +34,7 @@ def write_report(
     output: Path,
     track: TrackRecord | None = None,
     moved: Movement | None = None,
+    pools: pd.DataFrame | None = None,
 ) -> Path:
     """Render the report to `output` (PDF), atomically: a failure leaves no partial file.
 
@@ -47,7 +49,7 @@ def write_report(
     with tempfile.TemporaryDirectory(prefix="forecast-report-") as tmp:
         work = Path(tmp)
         figures = save_report_figures(result, work, track)
-        data = report_data(result, figures, track, moved)
+        data = report_data(result, figures, track, moved, pools)
         (work / "report.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
         shutil.copy(TEMPLATE, work / TEMPLATE.name)
         pdf = typst.compile(str(work / TEMPLATE.name), root=str(work), ignore_system_fonts=True)
@@ -60,10 +62,12 @@ def report_data(
     figures: dict[str, object],
     track: TrackRecord | None = None,
     moved: Movement | None = None,
+    pools: pd.DataFrame | None = None,
 ) -> dict:
     case, fc = result.case, result.forecast
     used = result.split.used.cases
     return {
+        "pooling": _pooling(result, pools),
         "movement": _movement(moved),
         "track_record": _track_record(track),
         "extrapolation_sentences": in_words(result.extrapolation),
@@ -234,6 +238,25 @@ def _caveats(result: CaseForecast) -> list[str]:
             + ".",
         )
     return caveats
+
+
+def _pooling(result: CaseForecast, pools: pd.DataFrame | None) -> dict | None:
+    if pools is None:
+        return None
+    priors = result.priors
+    return {
+        "method": priors.method.replace("_", " "),
+        "forecasters": [[name, f"{w:.2f}"] for name, w in priors.weights.items()],
+        "comparison": [
+            [
+                name,
+                percent(row.linear_pool),
+                percent(row.fitted_pool),
+                points(row["fitted − linear"]),
+            ]
+            for name, row in pools.iterrows()
+        ],
+    }
 
 
 def _movement(moved: Movement | None) -> dict | None:

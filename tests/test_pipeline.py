@@ -8,7 +8,7 @@ from forecasting.fitting import fit_key
 from forecasting.model import model_inputs
 from forecasting.pipeline import load_inputs, run_forecast
 from forecasting.reference import ReferenceClass
-from tests.conftest import SMALL
+from tests.conftest import ROOT, SMALL
 from tests.helpers import normal_priors
 
 
@@ -44,3 +44,20 @@ def test_any_change_to_what_the_fit_depends_on_changes_the_key(mali_result):
     assert fit_key(model_inputs(fewer), priors, SMALL) != key
     assert fit_key(inputs, priors, dataclasses.replace(SMALL, draws=301)) != key
     assert fit_key(inputs, priors, dataclasses.replace(SMALL, seed=8)) != key
+
+
+def test_pooled_forecasters_and_the_other_pooling_method(fit_cache):
+    from forecasting.pipeline import pool_comparison
+    from forecasting.pooling import PooledPriors
+
+    folder = ROOT / "priors" / "forecasters"
+    result = run_forecast(load_inputs("mali-2013", forecasters=folder), SMALL, progressbar=False)
+    assert isinstance(result.priors, PooledPriors) and result.priors.method == "linear_pool"
+    assert result.priors.components().mu.shape[1] == 2  # one mixture component per forecaster
+    table = pool_comparison(result)
+    assert list(table.columns) == ["linear_pool", "fitted_pool", "fitted − linear"]
+    np.testing.assert_allclose(
+        table["fitted − linear"], table["fitted_pool"] - table["linear_pool"]
+    )
+    assert table["linear_pool"].equals(result.forecast.scenarios["p_median"])
+    assert len(result.provenance["priors_sha256"]) == 64
