@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from forecasting import forecast_log
 from forecasting.cli_common import (
     DataOpt,
     DrawsOpt,
@@ -31,6 +30,17 @@ from forecasting.cli_common import (
 )
 from forecasting.errors import InputError
 from forecasting.settings import DEFAULT_SEED, SamplerSettings
+
+if TYPE_CHECKING:
+    from forecasting.forecast_log import Scores
+
+
+def _log():
+    """The log store, imported when a log command runs (it brings pandas), not at start-up."""
+    from forecasting import forecast_log
+
+    return forecast_log
+
 
 log_app = typer.Typer(
     help="The forecast log: record forecasts, list a case's history, record outcomes, score.",
@@ -77,11 +87,11 @@ def record(
 ) -> None:
     """Forecast CASE (reusing a cached fit) and append the forecast to the log."""
     result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
-    entry = forecast_log.record_forecast(result, note)
-    before = forecast_log.previous(entry.case_id, entry.id)
-    typer.echo(f"Logged entry {entry.id} for {entry.case_id} in {forecast_log.log_path()}")
+    entry = _log().record_forecast(result, note)
+    before = _log().previous(entry.case_id, entry.id)
+    typer.echo(f"Logged entry {entry.id} for {entry.case_id} in {_log().log_path()}")
     if before is not None:
-        typer.echo(forecast_log.movement(entry, before).describe())
+        typer.echo(_log().movement(entry, before).describe())
     exit_if_unreliable(result, allow_unreliable)
 
 
@@ -90,14 +100,14 @@ def record(
 def show(case: LoggedCaseArg, output_format: FormatOpt = OutputFormat.table) -> None:
     """List every logged forecast of CASE, oldest first, and its outcome if resolved."""
     case_id = _case_id(case)
-    forecast_log.require_logged(case_id)
-    entries = forecast_log.history(case_id)
-    resolution = forecast_log.resolutions().get(case_id)
+    _log().require_logged(case_id)
+    entries = _log().history(case_id)
+    resolution = _log().resolutions().get(case_id)
     if output_format is OutputFormat.json:
         document = {
             "case": case_id,
-            "log": str(forecast_log.log_path()),
-            "headline_scenario": forecast_log.HEADLINE,
+            "log": str(_log().log_path()),
+            "headline_scenario": _log().HEADLINE,
             "entries": [e.as_dict() for e in entries],
             "resolution": resolution.as_dict() if resolution else None,
         }
@@ -126,7 +136,7 @@ def _history_table(case_id: str, entries: list) -> Table:
         changed = (
             "first entry"
             if before is None
-            else ", ".join(forecast_log.movement(entry, before).changed_inputs) or "none"
+            else ", ".join(_log().movement(entry, before).changed_inputs) or "none"
         )
         about = [
             f"#{entry.id}  {entry.recorded_at:%Y-%m-%d %H:%M} UTC",
@@ -164,14 +174,14 @@ def resolve(
         resolved_on = dt.date.fromisoformat(date)
     except ValueError:
         raise InputError(
-            forecast_log.log_path(), "--date", f"not a date in the form YYYY-MM-DD: {date!r}"
+            _log().log_path(), "--date", f"not a date in the form YYYY-MM-DD: {date!r}"
         ) from None
     # resolve() rejects anything but 0 and 1, naming the log file and the key
     value = int(outcome) if outcome in ("0", "1") else outcome
-    resolution = forecast_log.resolve(_case_id(case), value, resolved_on)
+    resolution = _log().resolve(_case_id(case), value, resolved_on)
     typer.echo(
         f"Resolved {resolution.case_id}: outcome {resolution.outcome} on "
-        f"{resolution.resolved_on} ({forecast_log.log_path()})"
+        f"{resolution.resolved_on} ({_log().log_path()})"
     )
 
 
@@ -179,23 +189,23 @@ def resolve(
 @user_errors
 def score(output_format: FormatOpt = OutputFormat.table) -> None:
     """Brier and log scores of the resolved forecasts, by case and overall."""
-    scores = forecast_log.score()
+    scores = _log().score()
     if output_format is OutputFormat.json:
-        document = {"log": str(forecast_log.log_path())}
+        document = {"log": str(_log().log_path())}
         document |= scores.as_dict() if scores else {"overall": None, "by_case": []}
         typer.echo(json.dumps(document, indent=2))
         return
     if scores is None:
-        typer.echo(f"No resolved forecasts in {forecast_log.log_path()} yet.")
+        typer.echo(f"No resolved forecasts in {_log().log_path()} yet.")
         return
     Console().print(*_score_tables(scores))
 
 
-def _score_tables(scores: forecast_log.Scores) -> list:
+def _score_tables(scores: Scores) -> list:
     from forecasting.formatting import percent
 
     table = Table(
-        title=f"Scores of the '{forecast_log.HEADLINE}' scenario's P(success) (lower is better)",
+        title=f"Scores of the '{_log().HEADLINE}' scenario's P(success) (lower is better)",
         title_justify="left",
         caption="overall: the mean of the per-case scores",
         caption_justify="left",
@@ -222,7 +232,7 @@ def _score_tables(scores: forecast_log.Scores) -> list:
     )
     if scores.calibration is None:
         note = (
-            f"A calibration table needs at least {forecast_log.MIN_FOR_CALIBRATION} resolved "
+            f"A calibration table needs at least {_log().MIN_FOR_CALIBRATION} resolved "
             f"forecasts ({scores.n_forecasts} so far)."
         )
         return [table, note]

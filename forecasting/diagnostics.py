@@ -45,13 +45,36 @@ class Convergence:
         }
 
 
-def check_convergence(
-    posterior: xr.DataTree, thresholds: ConvergenceThresholds = THRESHOLDS
-) -> Convergence:
+def diagnostics_table(posterior: xr.DataTree) -> pd.DataFrame:
+    """R-hat and bulk/tail ESS of every checked parameter (ArviZ)."""
     import arviz as az
 
     summary = az.summary(posterior, var_names=list(CHECKED), kind="diagnostics", round_to="none")
-    table = summary[["r_hat", "ess_bulk", "ess_tail"]].astype(float)
+    return summary[["r_hat", "ess_bulk", "ess_tail"]].astype(float)
+
+
+def with_diagnostics(posterior: xr.DataTree) -> xr.DataTree:
+    """The posterior with its diagnostics table stored beside it (group `diagnostics`), so a
+    cached fit is judged without importing ArviZ again."""
+    table = diagnostics_table(posterior)
+    stored = xr.Dataset(
+        {column: ("parameter", table[column].to_numpy()) for column in table.columns},
+        coords={"parameter": list(table.index)},
+    )
+    tree = posterior.copy()
+    tree["diagnostics"] = xr.DataTree(stored)
+    return tree
+
+
+def check_convergence(
+    posterior: xr.DataTree, thresholds: ConvergenceThresholds = THRESHOLDS
+) -> Convergence:
+    if "diagnostics" in posterior.children:
+        stored = posterior["diagnostics"].to_dataset()
+        table = stored.to_dataframe()[["r_hat", "ess_bulk", "ess_tail"]]
+        table.index = table.index.astype(str)
+    else:
+        table = diagnostics_table(posterior)
     divergences = int(posterior["sample_stats"]["diverging"].sum())
     problems = []
     for name, row in table.iterrows():

@@ -88,10 +88,10 @@ def statement_normal(kind: StatementKind, lower: float, upper: float, mass: floa
     is centred there with the widest sigma that keeps `mass` inside. PreliZ's
     numerical `maxent` finds the same (tests check), but importing it takes seconds.
     """
-    from scipy.stats import norm
+    from scipy.special import ndtri  # the Normal quantile function, without scipy.stats
 
     lo, hi = log_odds_bounds(kind, lower, upper)
-    return NormalPrior(mu=(lo + hi) / 2, sigma=(hi - lo) / (2 * float(norm.ppf((1 + mass) / 2))))
+    return NormalPrior(mu=(lo + hi) / 2, sigma=(hi - lo) / (2 * float(ndtri((1 + mass) / 2))))
 
 
 def logit(p: float) -> float:

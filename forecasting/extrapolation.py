@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from forecasting.cases import Case
 from forecasting.factors import FACTOR_IDS, RATING_MAX, RATING_MIN
@@ -52,6 +51,8 @@ class Extrapolation:
 
 def in_convex_hull(points: np.ndarray, x: np.ndarray) -> bool:
     """Is `x` a convex combination of the rows of `points`? (LP feasibility)"""
+    from scipy.optimize import linprog  # lazily: a second to import
+
     n = len(points)
     equality = np.vstack([points.T, np.ones(n)])
     target = np.append(x, 1.0)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from forecasting.diagnostics import with_diagnostics
 from forecasting.files import sha256_of_text
 from forecasting.model import ModelInputs, build_model, model_data
 from forecasting.priors import EffectPriors
@@ -110,7 +111,7 @@ def sample(
         progress_bar=progressbar,
         save_warmup=False,
     )
-    return _trimmed(trace)
+    return with_diagnostics(_trimmed(trace))
 
 
 def _trimmed(trace: xr.DataTree) -> xr.DataTree:
