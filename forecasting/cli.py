@@ -73,7 +73,9 @@ def report(
     result = run_case_forecast(case, priors, data, seed, draws, tune, refit, forecasters, pooling)
     from forecasting import forecast_log
     from forecasting.pipeline import pool_comparison
-    from forecasting.report import write_report
+    from forecasting.report import ReportExtras, latest_sbc, write_report
+    from forecasting.review import sensitivity_review
+    from forecasting.review_figures import save_review_figures
     from forecasting.track_record import track_record
 
     target = output or reports_dir() / f"{result.case.id}.pdf"
@@ -86,8 +88,20 @@ def report(
         )
     with err.status("Refitting under the other pooling method…"):
         pools = pool_comparison(result)
+    with err.status("Prior sensitivity: power-scaling and refits under wider and narrower priors…"):
+        sensitivity = sensitivity_review(result)
+    with err.status("Reviewer figures…"):
+        figures = save_review_figures(result, track, reports_dir() / "review" / result.case.id)
+    extras = ReportExtras(
+        track=track,
+        moved=moved,
+        pools=pools,
+        sensitivity=sensitivity,
+        review_figures=figures,
+        sbc=latest_sbc(reports_dir() / "sbc"),
+    )
     with err.status("Writing the report…"):
-        write_report(result, target, track, moved, pools)
+        write_report(result, target, extras)
     entry_id = forecast_log.record(entry)  # only once the report exists
     err.print(f"Logged as entry {entry_id} in {forecast_log.log_path()}")
     typer.echo(f"Wrote {target}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,32 +25,42 @@ from forecasting.forecast_log import Movement
 from forecasting.forecasts import headline
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.pipeline import CaseForecast
+from forecasting.review import SensitivityReview
 from forecasting.track_record import TrackRecord
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
 
 
-def write_report(
-    result: CaseForecast,
-    output: Path,
-    track: TrackRecord | None = None,
-    moved: Movement | None = None,
-    pools: pd.DataFrame | None = None,
-) -> Path:
-    """Render the report to `output` (PDF), atomically: a failure leaves no partial file.
+@dataclass(frozen=True)
+class ReportExtras:
+    """Optional sections, each computed before the report is laid out."""
 
-    `track` (the leave-one-out track record of the same fit) and `moved` (the change
-    since the previous logged forecast) add their sections.
-    """
+    track: TrackRecord | None = None  # leave-one-out track record of the same fit
+    moved: Movement | None = None  # change since the previous logged forecast
+    pools: pd.DataFrame | None = None  # P(success) under both pooling methods
+    sensitivity: SensitivityReview | None = None  # power-scaling and prior refits
+    review_figures: dict[str, Path] = field(default_factory=dict)  # reviewer appendix (PNG)
+    sbc: dict | None = None  # the latest `forecast sbc` summary, with its figure's path
+
+
+def write_report(result: CaseForecast, output: Path, extras: ReportExtras | None = None) -> Path:
+    """Render the report to `output` (PDF), atomically: a failure leaves no partial file."""
     import typst
 
     from forecasting.figures import save_report_figures
 
+    extras = extras or ReportExtras()
     output = Path(output)
     with tempfile.TemporaryDirectory(prefix="forecast-report-") as tmp:
         work = Path(tmp)
-        figures = save_report_figures(result, work, track)
-        data = report_data(result, figures, track, moved, pools)
+        figures = save_report_figures(result, work, extras.track)
+        # PNGs made elsewhere (reviewer figures, SBC) are copied in: Typst reads only its root
+        figures["appendix"] = [
+            [name, _copy_into(path, work)] for name, path in extras.review_figures.items()
+        ]
+        if extras.sbc and extras.sbc.get("figure_path"):
+            figures["sbc"] = _copy_into(Path(extras.sbc["figure_path"]), work)
+        data = report_data(result, figures, extras)
         (work / "report.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
         shutil.copy(TEMPLATE, work / TEMPLATE.name)
         pdf = typst.compile(str(work / TEMPLATE.name), root=str(work), ignore_system_fonts=True)
@@ -57,19 +68,35 @@ def write_report(
     return output
 
 
+def _copy_into(path: Path, folder: Path) -> str:
+    target = folder / f"copied-{path.parent.name}-{path.name}"
+    shutil.copy(path, target)
+    return target.name
+
+
+def latest_sbc(folder: Path) -> dict | None:
+    """The summary `forecast sbc` left in `folder`, with its figure's path; None if absent."""
+    summary = folder / "sbc.json"
+    if not summary.exists():
+        return None
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    figure = folder / data.get("figure", "")
+    data["figure_path"] = str(figure) if figure.is_file() else None
+    return data
+
+
 def report_data(
-    result: CaseForecast,
-    figures: dict[str, object],
-    track: TrackRecord | None = None,
-    moved: Movement | None = None,
-    pools: pd.DataFrame | None = None,
+    result: CaseForecast, figures: dict[str, object], extras: ReportExtras | None = None
 ) -> dict:
+    extras = extras or ReportExtras()
     case, fc = result.case, result.forecast
     used = result.split.used.cases
     return {
-        "pooling": _pooling(result, pools),
-        "movement": _movement(moved),
-        "track_record": _track_record(track),
+        "pooling": _pooling(result, extras.pools),
+        "movement": _movement(extras.moved),
+        "track_record": _track_record(extras.track),
+        "sensitivity": _sensitivity(extras.sensitivity),
+        "sbc": _sbc(extras.sbc),
         "extrapolation_sentences": in_words(result.extrapolation),
         "extrapolation": [
             [
@@ -238,6 +265,63 @@ def _caveats(result: CaseForecast) -> list[str]:
             + ".",
         )
     return caveats
+
+
+def _sensitivity(sensitivity: SensitivityReview | None) -> dict | None:
+    if sensitivity is None:
+        return None
+    table = sensitivity.power_scaling.table
+    groups = [c for c in table.columns if c not in ("likelihood", "diagnosis")]
+    leaned = sensitivity.power_scaling.leaned_on()
+    return {
+        "threshold": sensitivity.power_scaling.threshold,
+        "header": [
+            "Quantity",
+            *(FACTOR_BY_ID[g].label if g in FACTOR_BY_ID else "Intercept" for g in groups),
+            "Likelihood",
+            "Diagnosis",
+        ],
+        "rows": [
+            [
+                quantity,
+                *(f"{row[g]:.3f}" for g in groups),
+                f"{row['likelihood']:.3f}",
+                row["diagnosis"],
+            ]
+            for quantity, row in table.iterrows()
+        ],
+        "sentences": [
+            f"{quantity} leans on the prior(s) of {', '.join(groups_)}."
+            for quantity, groups_ in leaned.items()
+            if groups_ and quantity.startswith("P(success)")
+        ],
+        "refit_header": ["Scenario", *sensitivity.refits.columns],
+        "refits": [
+            [name, *(points(v) if "−" in k else percent(v) for k, v in row.items())]
+            for name, row in sensitivity.refits.iterrows()
+        ],
+    }
+
+
+def _sbc(summary: dict | None) -> dict | None:
+    if summary is None:
+        return None
+    return {
+        "verdict": summary["verdict"].upper(),
+        "simulations": summary["simulations"],
+        "date": summary["date"],
+        "seconds": summary["seconds"],
+        "method": summary["method"],
+        "rows": [
+            [
+                name,
+                f"{q['ecdf_statistic']:.3g}",
+                f"{q['p_value']:.3g}",
+                "pass" if q["passed"] else "FAIL",
+            ]
+            for name, q in summary["quantities"].items()
+        ],
+    }
 
 
 def _pooling(result: CaseForecast, pools: pd.DataFrame | None) -> dict | None:

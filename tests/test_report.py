@@ -8,11 +8,16 @@ from pypdf import PdfReader
 
 from forecasting.diagnostics import check_convergence
 from forecasting.formatting import percent, percent_interval
-from forecasting.report import write_report
+from forecasting.report import ReportExtras, write_report
+from forecasting.review import sensitivity_review
+from forecasting.review_figures import save_review_figures
 from forecasting.settings import ConvergenceThresholds
 from forecasting.track_record import track_record
 
 SECTIONS = [
+    "Prior sensitivity",
+    "Simulation-based calibration",
+    "Reviewer appendix",
     "Headline",
     "Is this case inside history?",
     "Track record on past interventions",
@@ -29,6 +34,17 @@ SECTIONS = [
 ]
 
 
+# What `forecast sbc` leaves in reports/sbc/sbc.json (a made-up run: only the layout is tested here)
+SBC_SUMMARY = {
+    "verdict": "pass",
+    "simulations": 17,
+    "date": "2026-11-28T00:00:00+00:00",
+    "seconds": 12.5,
+    "method": "ECDF simultaneous uniformity test",
+    "quantities": {"alpha": {"ecdf_statistic": 0.5, "p_value": 0.61, "passed": True}},
+}
+
+
 def pdf_text(path) -> str:
     text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
     return " ".join(text.split())
@@ -40,7 +56,13 @@ def report_text(mali_result, tmp_path_factory):
     track = track_record(
         mali_result.fit.posterior, mali_result.inputs, mali_result.priors, mali_result.fit.settings
     )
-    write_report(mali_result, path, track)
+    extras = ReportExtras(
+        track=track,
+        sensitivity=sensitivity_review(mali_result),
+        review_figures=save_review_figures(mali_result, track, path.parent / "review"),
+        sbc=SBC_SUMMARY,
+    )
+    write_report(mali_result, path, extras)
     return pdf_text(path)
 
 
@@ -48,6 +70,13 @@ def test_report_has_every_section(report_text):
     for section in SECTIONS:
         assert section in report_text, section
     assert "UNRELIABLE" not in report_text
+
+
+def test_report_reviewer_sections(report_text):
+    assert "Latest run 2026-11-28T00:00:00+00:00: PASS over 17 simulations" in report_text
+    assert "Refits with every prior sd doubled" in report_text
+    for name in ("trace", "rank", "calibration-pav", "loo-pit"):
+        assert name in report_text
 
 
 def test_report_shows_the_numbers_predict_prints(mali_result, report_text):
@@ -82,7 +111,7 @@ def test_report_says_how_the_forecast_moved(mali_result, tmp_path):
         scenarios={k: v | {"p_median": v["p_median"] - 0.1} for k, v in entry.scenarios.items()},
     )
     path = tmp_path / "moved.pdf"
-    write_report(mali_result, path, moved=forecast_log.movement(entry, earlier))
+    write_report(mali_result, path, ReportExtras(moved=forecast_log.movement(entry, earlier)))
     text = pdf_text(path)
     assert "Since the last forecast" in text and "(+10 pts)" in text
     assert "Inputs changed: priors." in text
