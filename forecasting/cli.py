@@ -180,7 +180,7 @@ def validate(
     table = Table(
         title=f"Leave-one-out scores on {len(inputs.outcome)} reference cases", title_justify="left"
     )
-    for column in ("method", "Brier (lower is better)", "log score (higher is better)"):
+    for column in ("method", "Brier (lower is better)", "log score (lower is better)"):
         table.add_column(column, justify="left" if column == "method" else "right")
     for method, row in record.scores.iterrows():
         table.add_row(method, f"{row.brier:.3f}", f"{row.log_score:.3f}")

@@ -59,11 +59,11 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from forecasting.cases import CURRENT
 from forecasting.errors import InputError
+from forecasting.scoring import brier, calibration_table, log_score
 from forecasting.settings import reports_dir
 
 HEADLINE = CURRENT
@@ -73,7 +73,6 @@ LOG_FORMAT = "mission-forecasting forecast log"
 BUSY_TIMEOUT_S = 30.0
 MIN_FOR_CALIBRATION = 10
 CALIBRATION_BINS = 10
-LOG_SCORE_CLIP = 1e-6
 
 # The inputs whose change movement() reports: label -> Entry attribute.
 TRACKED_INPUTS = {
@@ -485,17 +484,6 @@ def resolutions(path: str | Path | None = None) -> dict[str, Resolution]:
     return out
 
 
-def brier(p: np.ndarray, outcome: np.ndarray) -> float:
-    return float(np.mean((np.asarray(p) - np.asarray(outcome)) ** 2))
-
-
-def log_score(p: np.ndarray, outcome: np.ndarray) -> float:
-    """Mean -ln(probability given to what happened), in nats."""
-    p = np.clip(np.asarray(p, dtype=float), LOG_SCORE_CLIP, 1 - LOG_SCORE_CLIP)
-    outcome = np.asarray(outcome)
-    return float(np.mean(-np.log(np.where(outcome == 1, p, 1 - p))))
-
-
 def scored_forecasts(path: str | Path | None = None) -> pd.DataFrame:
     """One row per scoreable entry: id, case_id, as_of, p (headline p_median), outcome."""
     resolved = resolutions(path)
@@ -512,24 +500,6 @@ def scored_forecasts(path: str | Path | None = None) -> pd.DataFrame:
         if e.as_of < r.resolved_on
     ]
     return pd.DataFrame(rows, columns=["id", "case_id", "as_of", "p", "outcome"])
-
-
-def calibration_table(p: np.ndarray, outcome: np.ndarray, bins: int = CALIBRATION_BINS):
-    """Forecasts binned by probability: mean forecast, observed frequency, count (non-empty)."""
-    p, outcome = np.asarray(p, dtype=float), np.asarray(outcome, dtype=float)
-    index = np.minimum((p * bins).astype(int), bins - 1)  # p = 1 goes in the top bin
-    rows = [
-        {
-            "bin_lo": b / bins,
-            "bin_hi": (b + 1) / bins,
-            "mean_forecast": float(p[index == b].mean()),
-            "observed": float(outcome[index == b].mean()),
-            "count": int((index == b).sum()),
-        }
-        for b in range(bins)
-        if (index == b).any()
-    ]
-    return pd.DataFrame(rows, columns=["bin_lo", "bin_hi", "mean_forecast", "observed", "count"])
 
 
 def score(path: str | Path | None = None) -> Scores | None:

@@ -179,11 +179,11 @@ def reliability(
     `calibration` is `track_record.calibration_table(...)`; point size shows the count.
     """
     fig, ax = _axes(ax, (3.6, 3.4))
-    shown = calibration[calibration["count"] > 0]
+    shown = calibration
     ax.plot([0, 1], [0, 1], color="#888", lw=1, ls="--", label="perfect calibration")
-    ax.plot(shown["mean_prediction"], shown["observed"], color=INK, lw=1)
+    ax.plot(shown["mean_forecast"], shown["observed"], color=INK, lw=1)
     ax.scatter(
-        shown["mean_prediction"],
+        shown["mean_forecast"],
         shown["observed"],
         s=20 + 12 * shown["count"],
         color=ACCENT,
@@ -193,7 +193,7 @@ def reliability(
     for row in shown.itertuples():
         ax.annotate(
             str(row.count),
-            (row.mean_prediction, row.observed),
+            (row.mean_forecast, row.observed),
             fontsize=7,
             xytext=(4, -10),
             textcoords="offset points",

@@ -21,12 +21,11 @@ from scipy.special import logsumexp
 
 from forecasting.model import ModelInputs, success_probability
 from forecasting.priors import EffectPriors
+from forecasting.scoring import brier, log_score
+from forecasting.scoring import calibration_table as scoring_calibration
 from forecasting.settings import CASE_DIM, SamplerSettings
 
 K_THRESHOLD = 0.7
-# log score and Brier clip probabilities away from 0 and 1 so one confident miss
-# cannot give an infinite score
-P_CLIP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class TrackRecord:
     predictions: (
         pd.DataFrame
     )  # per case: outcome, p_model, p_base_rate, p_ml_logit, pareto_k, refit
-    scores: pd.DataFrame  # per method: brier, log_score (mean log predictive probability)
+    scores: pd.DataFrame  # per method: brier, log_score (both lower is better)
     elpd_loo: float
     n_refits: int
 
@@ -137,12 +136,8 @@ def track_record(
 
 
 def score(outcome: np.ndarray, p: np.ndarray) -> dict[str, float]:
-    """Brier score (lower is better) and mean log score (higher is better)."""
-    p = np.clip(p, P_CLIP, 1 - P_CLIP)
-    return {
-        "brier": float(np.mean((p - outcome) ** 2)),
-        "log_score": float(np.mean(np.where(outcome == 1, np.log(p), np.log1p(-p)))),
-    }
+    """Brier and log score (`forecasting.scoring`, both lower is better)."""
+    return {"brier": brier(p, outcome), "log_score": log_score(p, outcome)}
 
 
 def ml_logit_loo(inputs: ModelInputs) -> np.ndarray:
@@ -169,17 +164,6 @@ def ml_logit_loo(inputs: ModelInputs) -> np.ndarray:
 
 
 def calibration_table(predictions: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
-    """Reliability: per bin of predicted probability, mean prediction, observed frequency, count."""
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(predictions["p_model"], edges) - 1, 0, bins - 1)
-    grouped = predictions.assign(bin=which).groupby("bin")
-    table = pd.DataFrame(
-        {
-            "p_low": edges[:-1],
-            "p_high": edges[1:],
-        }
-    )
-    table["mean_prediction"] = grouped["p_model"].mean()
-    table["observed"] = grouped["outcome"].mean()
-    table["count"] = grouped.size()
-    return table.fillna({"count": 0}).astype({"count": int})
+    """Reliability of the LOO predictions (`scoring.calibration_table`): per bin of predicted
+    probability, the mean prediction, the observed frequency and the count."""
+    return scoring_calibration(predictions["p_model"], predictions["outcome"], bins)
