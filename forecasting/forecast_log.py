@@ -527,7 +527,9 @@ def score(path: str | Path | None = None) -> Scores | None:
         brier=float(by_case.brier.mean()),
         log_score=float(by_case.log_score.mean()),
         n_forecasts=len(scored),
-        calibration=calibration_table(scored.p, scored.outcome) if enough else None,
+        calibration=calibration_table(scored.p, scored.outcome, CALIBRATION_BINS)
+        if enough
+        else None,
     )
 
 
