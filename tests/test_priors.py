@@ -124,3 +124,35 @@ def test_closed_form_check_agrees_with_preliz(kind, lower, upper, mass):
     numeric, exact = helper(lower, upper, mass), statement_normal(kind, lower, upper, mass)
     assert numeric.mu == pytest.approx(exact.mu, abs=1e-3)
     assert numeric.sigma == pytest.approx(exact.sigma, rel=1e-3)
+
+
+def test_a_save_that_fails_midway_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    import os
+
+    path = tmp_path / "effects.toml"
+    shutil.copy(EFFECTS, path)
+    before = path.read_bytes()
+    priors = load_effect_priors(path)
+    changed = with_prior(
+        priors, "timing", priors.factors["timing"].model_copy(update={"rationale": "changed"})
+    )
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")  # the new text is written, but never moved into place
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        save_effect_priors(changed)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["effects.toml"]  # no temporary left
+
+
+def test_an_invalid_prior_is_rejected_before_anything_is_written(tmp_path):
+    path = tmp_path / "effects.toml"
+    shutil.copy(EFFECTS, path)
+    before = path.read_bytes()
+    priors = load_effect_priors(path)
+    stale = priors.factors["timing"].model_copy(update={"mu": 3.0})  # no longer its statement
+    with pytest.raises(InputError, match="do not match the elicitation"):
+        save_effect_priors(with_prior(priors, "timing", stale))
+    assert path.read_bytes() == before
