@@ -36,6 +36,7 @@ from forecasting.cli_common import (
 )
 from forecasting.cli_log import log_app
 from forecasting.cli_replicate import import_app, replicate
+from forecasting.cli_sbc import sbc
 from forecasting.errors import InputError
 from forecasting.settings import DEFAULT_SEED, SamplerSettings, reports_dir
 
@@ -373,6 +374,7 @@ def prediction_tables(result) -> list:
 app.add_typer(log_app, name="log")
 app.add_typer(import_app, name="import")
 app.command("replicate")(replicate)
+app.command("sbc")(sbc)
 
 
 def main() -> None:

@@ -40,6 +40,22 @@ class SamplerSettings:
 
 
 @dataclass(frozen=True)
+class SBCSettings:
+    simulations: int = 200
+    draws: int = 500  # per chain, before thinning
+    tune: int = 500
+    chains: int = 2
+    thinned_draws: int = 99  # L: ranks run 0..L
+    seed: int = DEFAULT_SEED
+    family_alpha: float = 0.05  # chance of failing a correct model, over all quantities
+    scenario_rating: float = 2.0  # every factor's rating in the P(success) scenario
+    reference_samples: int = 10_000  # uniform samples for the test's null distribution
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class ConvergenceThresholds:
     max_r_hat: float = 1.01
     min_ess_bulk: float = 400
