@@ -43,7 +43,8 @@ BASELINE = textwrap.dedent(
 # Refit inside one session after changing one prior (what a notebook does).
 REFIT = textwrap.dedent(
     """
-    import dataclasses, time
+    import time
+    from forecasting.elicitation import Statement, effect_prior
     from forecasting.fitting import fit
     from forecasting.model import model_inputs
     from forecasting.pipeline import load_inputs
@@ -54,9 +55,9 @@ REFIT = textwrap.dedent(
     t = time.perf_counter()
     fit(data, inputs.priors, SamplerSettings(), progressbar=False, use_cache=False)
     first = time.perf_counter() - t
-    prior = inputs.priors.factors["timing"]
-    changed = with_prior(inputs.priors, "timing",
-                         dataclasses.replace(prior, mu=0.0, elicitation=None))
+    revised = effect_prior(Statement.odds_ratio_interval(0.8, 2.0, 0.9), author="benchmark",
+                           rationale="a revised timing prior")
+    changed = with_prior(inputs.priors, "timing", revised)
     t = time.perf_counter()
     fit(data, changed, SamplerSettings(), progressbar=False, use_cache=False)
     print(first, time.perf_counter() - t)
