@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from forecasting.cases import CURRENT
 from forecasting.extrapolation import in_words
@@ -146,7 +147,7 @@ def report_data(
             f"the probability that {row.scenario} does better is {percent(row.p_scenario_better)}."
             for row in fc.contrasts.itertuples()
         ],
-        "base_rate": percent(float(np.median(_expit(fc.base_log_odds.values)))),
+        "base_rate": percent(float(expit(np.median(fc.base_log_odds.values)))),
         "drivers": _drivers(result),
         "caveats": _caveats(result),
         "contributions": [
@@ -197,10 +198,6 @@ def report_data(
         "provenance": [[k.replace("_", " "), str(v)] for k, v in result.provenance.items()],
         "figures": figures,
     }
-
-
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
 
 
 def _state(state) -> str:

@@ -24,7 +24,7 @@ from forecasting.cases import Case
 from forecasting.factors import FACTOR_IDS
 from forecasting.forecasts import forecast_case
 from forecasting.model import ModelInputs, success_probability
-from forecasting.priors import PARAMETERS, PriorComponents
+from forecasting.priors import PriorComponents
 from forecasting.settings import CASE_DIM, FACTOR_DIM, SCENARIO_DIM
 
 # Kallioinen et al.'s default: a CJS-based sensitivity above 0.05 is worth a look.
@@ -225,15 +225,3 @@ def loo_pit(predictions: pd.DataFrame, seed: int) -> np.ndarray:
     y = predictions["outcome"].to_numpy()
     u = rng.uniform(size=len(p))
     return np.where(y == 0, u * (1 - p), (1 - p) + u * p)
-
-
-__all__ = [
-    "PARAMETERS",
-    "PriorSensitivity",
-    "ScaledPriors",
-    "loo_pit",
-    "pav_calibration",
-    "power_scaling_tree",
-    "prior_sensitivity",
-    "refit_sensitivity",
-]
