@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape  # names like beta[timing] are not markup
 from rich.table import Table
 
 from forecasting.cli_common import (
@@ -38,6 +39,7 @@ from forecasting.cli_log import log_app
 from forecasting.cli_replicate import import_app, replicate
 from forecasting.cli_sbc import sbc
 from forecasting.errors import InputError
+from forecasting.factors import FACTOR_IDS
 from forecasting.settings import DEFAULT_SEED, SamplerSettings, reports_dir
 
 app = typer.Typer(
@@ -244,7 +246,7 @@ def review(
         sensitivity = sensitivity_review(result, scheduler=scheduler)
     with err.status("Drawing the figures…"):
         paths = save_review_figures(result, track, folder)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 110)
     console.print(*prediction_tables(result)[2:3])
     console.print(review_tables(result, sensitivity))
     for name, path in paths.items():
@@ -260,22 +262,34 @@ def review_tables(result, sensitivity) -> list:
     for column in ("parameter", "R-hat", "bulk ESS", "tail ESS"):
         convergence.add_column(column, justify="left" if column == "parameter" else "right")
     for name, row in result.convergence.table.iterrows():
-        convergence.add_row(name, f"{row.r_hat:.3f}", f"{row.ess_bulk:.0f}", f"{row.ess_tail:.0f}")
+        convergence.add_row(
+            escape(name), f"{row.r_hat:.3f}", f"{row.ess_bulk:.0f}", f"{row.ess_tail:.0f}"
+        )
     table = sensitivity.power_scaling.table
+    # short headers keep the table inside a terminal: the title says what they stand for
+    short = {"intercept": "int", "likelihood": "lik"} | dict(
+        zip(FACTOR_IDS, ("PC", "HA", "TR", "TI"), strict=True)
+    )
     power = Table(
-        title=f"Prior sensitivity (power-scaling; > {sensitivity.power_scaling.threshold} "
-        "is sensitive)",
+        title=f"Prior sensitivity (power-scaling; > {sensitivity.power_scaling.threshold} is "
+        "sensitive). Columns: the prior of int(ercept), PC, HA, TR, TI; lik(elihood)",
         title_justify="left",
     )
     for column in ["quantity", *table.columns]:
-        power.add_column(column, justify="left" if column in ("quantity", "diagnosis") else "right")
+        power.add_column(
+            short.get(column, column),
+            justify="left" if column in ("quantity", "diagnosis") else "right",
+        )
     for quantity, row in table.iterrows():
-        power.add_row(quantity, *(f"{v:.3f}" if isinstance(v, float) else v for v in row))
+        power.add_row(escape(quantity), *(f"{v:.3f}" if isinstance(v, float) else v for v in row))
     refits = Table(
-        title="P(success) under wider (sd x2) and narrower (sd x0.5) priors", title_justify="left"
+        title="P(success) medians under the elicited priors, and with every prior sd x2 "
+        "(wider) and x0.5 (narrower)",
+        title_justify="left",
     )
     for column in ["scenario", *sensitivity.refits.columns]:
-        refits.add_column(column, justify="left" if column == "scenario" else "right")
+        label = column.replace(" (sd x2)", "").replace(" (sd x0.5)", "")
+        refits.add_column(label, justify="left" if column == "scenario" else "right")
     for name, row in sensitivity.refits.iterrows():
         refits.add_row(name, *(f"{v:+.3f}" if "−" in k else f"{v:.3f}" for k, v in row.items()))
     return Group(convergence, power, refits)
