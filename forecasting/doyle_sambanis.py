@@ -125,7 +125,7 @@ import pandas as pd
 
 from forecasting.errors import InputError
 from forecasting.factors import FACTOR_IDS, RATING_MAX, RATING_MIN
-from forecasting.files import atomic_write_text
+from forecasting.files import atomic_write_text, read_csv, require_columns
 from forecasting.reference import REQUIRED_COLUMNS, ReferenceClass, load_reference
 from forecasting.settings import SamplerSettings
 from forecasting.validation import raise_if_any
@@ -184,23 +184,13 @@ NUMERIC_COLUMNS = tuple(c for c in NEEDED_COLUMNS if c not in ("cname", "untype"
 def load_peace_file(path: Path) -> pd.DataFrame:
     """The replication file as a DataFrame, with every column this module uses checked."""
     path = Path(path)
-    try:
-        # "NA" is R's missing value; "None" in `untype` is a category, not a missing value
-        raw = pd.read_csv(path, keep_default_na=False, na_values=["NA"], low_memory=False)
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise InputError(path, "", f"not a readable CSV ({err})") from None
+    # "NA" is R's missing value; "None" in `untype` is a category, not a missing value
+    raw = read_csv(path, keep_default_na=False, na_values=["NA"], low_memory=False)
     if len(raw.columns) and raw.columns[0] in ("", "Unnamed: 0"):
         raw = raw.drop(columns=raw.columns[0])  # R's row names
-    missing = [c for c in NEEDED_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(
-            path,
-            missing[0],
-            "column of the Doyle & Sambanis replication file is missing"
-            + (f" (also: {', '.join(missing[1:])})" if len(missing) > 1 else ""),
-        )
+    require_columns(
+        raw, NEEDED_COLUMNS, path, "column of the Doyle & Sambanis replication file is missing"
+    )
     problems = []
     for column in NUMERIC_COLUMNS:
         values = pd.to_numeric(raw[column], errors="coerce")

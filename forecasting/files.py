@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomlkit
 from tomlkit.exceptions import ParseError
 
 from forecasting.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def read_toml(path: Path) -> tomlkit.TOMLDocument:
@@ -26,6 +31,26 @@ def read_toml(path: Path) -> tomlkit.TOMLDocument:
         return tomlkit.parse(text)
     except ParseError as err:
         raise InputError(path, f"line {err.line}", f"malformed TOML ({err.args[0]})") from None
+
+
+def read_csv(path: Path, **options) -> pd.DataFrame:
+    """Read a CSV a user gave; a missing or unreadable file is an InputError."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, **options)
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise InputError(path, "", f"not a readable CSV ({err})") from None
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, message: str) -> None:
+    """An InputError naming the first missing column (and the others) with `message`."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        also = f" (also: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        raise InputError(path, missing[0], message + also)
 
 
 def sha256_of_file(path: Path) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from forecasting.errors import InputError
 from forecasting.factors import FACTOR_IDS, RATING_MAX, RATING_MIN
+from forecasting.files import read_csv, require_columns
 from forecasting.settings import CONFIDENCE_SD
 from forecasting.validation import raise_if_any
 
@@ -56,21 +57,8 @@ class AsOfSplit:
 
 def load_reference(path: Path) -> ReferenceClass:
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise InputError(path, "", f"not a readable CSV ({err})") from None
-
-    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(
-            path,
-            missing[0],
-            "required column is missing"
-            + (f" (also: {', '.join(missing[1:])})" if len(missing) > 1 else ""),
-        )
+    raw = read_csv(path, dtype=str, keep_default_na=False)
+    require_columns(raw, REQUIRED_COLUMNS, path, "required column is missing")
     problems: list[InputError] = []
     if raw.empty:
         problems.append(InputError(path, "", "no reference cases"))
