@@ -44,12 +44,12 @@ BASELINE = textwrap.dedent(
 REFIT = textwrap.dedent(
     """
     import time
-    from forecasting.elicitation import Statement, effect_prior
-    from forecasting.fitting import fit
-    from forecasting.model import model_inputs
+    from forecasting.priors.elicitation import Statement, effect_prior
+    from forecasting.model.fitting import fit
+    from forecasting.model.logit import model_inputs
     from forecasting.pipeline import load_inputs
     from forecasting.settings import SamplerSettings
-    from forecasting.priors import with_prior
+    from forecasting.priors.effects import with_prior
     inputs = load_inputs("mali-2013")
     data = model_inputs(inputs.reference)
     t = time.perf_counter()
@@ -94,8 +94,8 @@ def main() -> None:
                 wall([*FORECAST, "predict", "mali-2013"], env)
             )
             rows.setdefault("python startup alone", []).append(wall([PYTHON, "-c", "pass"], env))
-            rows.setdefault("import forecasting.cli (incl. startup)", []).append(
-                wall([PYTHON, "-c", "import forecasting.cli"], env)
+            rows.setdefault("import forecasting.cli.main (incl. startup)", []).append(
+                wall([PYTHON, "-c", "import forecasting.cli.main"], env)
             )
             out = subprocess.run(
                 [PYTHON, "-c", REFIT],
@@ -124,7 +124,7 @@ def main() -> None:
     baseline = median["plain PyMC: import + pm.sample(cores=2), same size"]
     report = median["forecast report mali-2013, empty fit cache"]
     predict = median["forecast predict mali-2013, cached fit"]
-    imports = median["import forecasting.cli (incl. startup)"] - median["python startup alone"]
+    imports = median["import forecasting.cli.main (incl. startup)"] - median["python startup alone"]
     speedup = (
         median["notebook session: first fit"]
         / median["notebook session: refit after changing one prior"]
@@ -141,7 +141,7 @@ def main() -> None:
         f"{'yes' if speedup >= 5 else 'no'} |"
     )
     print(
-        f"| import forecasting.cli (s, minus startup) | {imports:.2f} | < 1 | "
+        f"| import forecasting.cli.main (s, minus startup) | {imports:.2f} | < 1 | "
         f"{'yes' if imports < 1 else 'no'} |"
     )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecasting.priors import PARAMETERS, EffectPriors
+from forecasting.priors.effects import PARAMETERS, EffectPriors
 from forecasting.settings import SamplerSettings
 
 FAST_ENV = "FORECAST_FAST"

@@ -13,17 +13,17 @@ from typing import Literal
 
 import pandas as pd
 
-from forecasting.cases import Case, load_case
-from forecasting.diagnostics import Convergence, check_convergence
 from forecasting.errors import InputError
-from forecasting.extrapolation import Extrapolation, check_extrapolation
-from forecasting.fitting import Fit, fit
-from forecasting.forecasts import Forecast, forecast_case
-from forecasting.model import ModelInputs, model_inputs
-from forecasting.pooling import PooledPriors, fitted_pool, linear_pool, load_forecasters
-from forecasting.priors import EffectPriors, load_effect_priors
-from forecasting.provenance import provenance
-from forecasting.reference import AsOfSplit, ReferenceClass, load_reference, split_by_as_of
+from forecasting.forecast.extrapolation import Extrapolation, check_extrapolation
+from forecasting.forecast.scenarios import Forecast, forecast_case
+from forecasting.inputs.cases import Case, load_case
+from forecasting.inputs.reference import AsOfSplit, ReferenceClass, load_reference, split_by_as_of
+from forecasting.log.provenance import provenance
+from forecasting.model.diagnostics import Convergence, check_convergence
+from forecasting.model.fitting import Fit, fit
+from forecasting.model.logit import ModelInputs, model_inputs
+from forecasting.priors.effects import EffectPriors, load_effect_priors
+from forecasting.priors.pooling import PooledPriors, fitted_pool, linear_pool, load_forecasters
 from forecasting.settings import (
     SamplerSettings,
     default_effect_priors_path,

@@ -34,18 +34,19 @@
 # %%
 import pandas as pd
 
-from forecasting import notebook, prior_plots
-from forecasting.case_edits import save_factor_state
-from forecasting.cases import load_case
-from forecasting.elicitation import Statement, effect_prior, elicit, factor_state
-from forecasting.model import model_inputs
+from forecasting import notebook
+from forecasting.forecast.prior_predictive import prior_predictive
+from forecasting.forecast.what_if import with_factor_state
+from forecasting.inputs.case_edits import save_factor_state
+from forecasting.inputs.cases import load_case
+from forecasting.inputs.reference import split_by_as_of
+from forecasting.model.logit import model_inputs
 from forecasting.pipeline import load_inputs
-from forecasting.pooling import fitted_pool, linear_pool, load_forecasters
-from forecasting.prior_predictive import prior_predictive
-from forecasting.priors import load_effect_priors, save_effect_priors, with_prior
-from forecasting.reference import split_by_as_of
+from forecasting.plots import priors as prior_plots
+from forecasting.priors.effects import load_effect_priors, save_effect_priors, with_prior
+from forecasting.priors.elicitation import Statement, effect_prior, elicit, factor_state
+from forecasting.priors.pooling import fitted_pool, linear_pool, load_forecasters
 from forecasting.settings import project_root
-from forecasting.what_if import with_factor_state
 
 # %matplotlib inline
 

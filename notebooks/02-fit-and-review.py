@@ -29,11 +29,12 @@
 # %%
 import arviz as az
 
-from forecasting import notebook, plots
+from forecasting import notebook
+from forecasting.checks.sensitivity import loo_pit, pav_calibration, sensitivity_review
+from forecasting.checks.track_record import calibration_table, track_record
 from forecasting.factors import FACTOR_IDS
 from forecasting.pipeline import load_inputs, run_forecast
-from forecasting.review import loo_pit, pav_calibration, sensitivity_review
-from forecasting.track_record import calibration_table, track_record
+from forecasting.plots import results as plots
 
 # %matplotlib inline
 

@@ -29,13 +29,15 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from forecasting import notebook, plots, what_if_plots
-from forecasting.cases import FactorState
-from forecasting.extrapolation import in_words
+from forecasting import notebook
 from forecasting.factors import FACTOR_IDS
-from forecasting.forecasts import headline
+from forecasting.forecast.extrapolation import in_words
+from forecasting.forecast.scenarios import headline
+from forecasting.forecast.what_if import compare_cases, rating_sweep, with_factor_state
+from forecasting.inputs.cases import FactorState
 from forecasting.pipeline import load_inputs, run_forecast
-from forecasting.what_if import compare_cases, rating_sweep, with_factor_state
+from forecasting.plots import results as plots
+from forecasting.plots import what_if as what_if_plots
 
 # %matplotlib inline
 

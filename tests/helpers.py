@@ -9,8 +9,8 @@ import pandas as pd
 import tomlkit
 
 from forecasting.factors import FACTOR_IDS
-from forecasting.priors import EffectPriors, parse_effect_priors
-from forecasting.reference import ReferenceClass
+from forecasting.inputs.reference import ReferenceClass
+from forecasting.priors.effects import EffectPriors, parse_effect_priors
 
 
 def normal_priors(mu: dict[str, float], sigma: dict[str, float]) -> EffectPriors:

@@ -2,9 +2,9 @@ import textwrap
 
 import pytest
 
-from forecasting.cases import CURRENT, load_case
 from forecasting.errors import InputError
 from forecasting.factors import FACTOR_IDS
+from forecasting.inputs.cases import CURRENT, load_case
 from tests.conftest import MALI
 
 MINIMAL = """\

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from forecasting import cli
-from forecasting.cli_common import EXIT_UNRELIABLE
+from forecasting.cli import main as cli
+from forecasting.cli.common import EXIT_UNRELIABLE
 from tests.conftest import MALI, SMALL_CLI
 
 
@@ -87,7 +87,7 @@ def test_review_writes_named_figures_and_prints_sensitivity(
 def test_unreliable_posterior_exits_3_unless_allowed(mali_result, monkeypatch, capsys):
     # the same fit, judged against a bulk-ESS bar no sampler can meet
     from forecasting import pipeline
-    from forecasting.diagnostics import check_convergence
+    from forecasting.model.diagnostics import check_convergence
     from forecasting.settings import ConvergenceThresholds
 
     impossible = ConvergenceThresholds(min_ess_bulk=1e9)

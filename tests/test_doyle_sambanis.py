@@ -16,10 +16,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from forecasting import doyle_sambanis as ds
-from forecasting.cli_replicate import import_app, replicate
+from forecasting.cli.replicate import import_app, replicate
 from forecasting.errors import InputError
-from forecasting.reference import load_reference
+from forecasting.inputs import doyle_sambanis as ds
+from forecasting.inputs.reference import load_reference
 from tests.conftest import ROOT, SMALL
 
 PEACE = ROOT.parent / "shared" / "data" / "doyle-sambanis-2000" / "peace.csv"

@@ -7,7 +7,8 @@ import pytest
 from scipy.special import expit, logit
 from scipy.stats import norm, truncnorm
 
-from forecasting.elicitation import (
+from forecasting.priors.effects import load_effect_priors, save_effect_priors, with_prior
+from forecasting.priors.elicitation import (
     NormalPrior,
     Statement,
     effect_prior,
@@ -15,7 +16,6 @@ from forecasting.elicitation import (
     factor_state,
     implied_summary,
 )
-from forecasting.priors import load_effect_priors, save_effect_priors, with_prior
 from tests.conftest import EFFECTS
 
 

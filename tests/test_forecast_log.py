@@ -15,9 +15,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from forecasting import forecast_log
-from forecasting.cli_log import log_app
+from forecasting.cli.log import log_app
 from forecasting.errors import InputError
+from forecasting.log import store as forecast_log
 from forecasting.settings import reports_dir
 from tests.conftest import ROOT, SMALL_CLI
 
@@ -283,7 +283,7 @@ def test_movement_reports_the_change_and_the_inputs_that_changed(log):
 WRITER = """
 import datetime as dt, sys, time
 from pathlib import Path
-from forecasting import forecast_log
+from forecasting.log import store as forecast_log
 
 name, n, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
 Path(f"{go}-{name}-ready").touch()

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from forecasting.cases import CURRENT, load_case
-from forecasting.diagnostics import check_convergence
 from forecasting.factors import FACTOR_IDS
-from forecasting.forecasts import forecast_case
+from forecasting.forecast.scenarios import forecast_case
+from forecasting.inputs.cases import CURRENT, load_case
+from forecasting.model.diagnostics import check_convergence
 
 
 def fake_posterior(alpha, beta, chains=4, draws=500, seed=0, diverging=0):

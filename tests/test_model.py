@@ -3,9 +3,9 @@ import pymc as pm
 import pytest
 
 from forecasting.factors import FACTOR_IDS
-from forecasting.model import build_model, model_inputs
-from forecasting.priors import load_effect_priors
-from forecasting.reference import load_reference
+from forecasting.inputs.reference import load_reference
+from forecasting.model.logit import build_model, model_inputs
+from forecasting.priors.effects import load_effect_priors
 from forecasting.settings import UNKNOWN_RATING_SD, SamplerSettings
 from tests.conftest import EFFECTS, REFERENCE
 from tests.helpers import normal_priors, simulated_reference
@@ -44,7 +44,7 @@ def test_likelihood_integrates_over_the_rating_uncertainty(inputs):
     """The model's log-likelihood equals a Monte Carlo average over latent factor states."""
     from scipy.special import expit
 
-    from forecasting.model import success_probability
+    from forecasting.model.logit import success_probability
 
     model = build_model(inputs, load_effect_priors(EFFECTS))
     alpha, beta = 0.3, np.array([0.8, -0.4, 0.5, 0.2])
@@ -83,7 +83,7 @@ def test_priors_enter_as_data(inputs):
 
 @pytest.mark.slow
 def test_small_fit_recovers_known_coefficients():
-    from forecasting.fitting import sample
+    from forecasting.model.fitting import sample
 
     alpha, beta = 0.4, np.array([1.0, -0.6, 0.5, 0.0])
     reference = simulated_reference(400, alpha, beta, seed=11)

@@ -4,10 +4,10 @@ import dataclasses
 
 import numpy as np
 
-from forecasting.fitting import fit_key
-from forecasting.model import model_inputs
+from forecasting.inputs.reference import ReferenceClass
+from forecasting.model.fitting import fit_key
+from forecasting.model.logit import model_inputs
 from forecasting.pipeline import load_inputs, run_forecast
-from forecasting.reference import ReferenceClass
 from tests.conftest import ROOT, SMALL
 from tests.helpers import normal_priors
 
@@ -48,7 +48,7 @@ def test_any_change_to_what_the_fit_depends_on_changes_the_key(mali_result):
 
 def test_pooled_forecasters_and_the_other_pooling_method(fit_cache):
     from forecasting.pipeline import pool_comparison
-    from forecasting.pooling import PooledPriors
+    from forecasting.priors.pooling import PooledPriors
 
     folder = ROOT / "priors" / "forecasters"
     result = run_forecast(load_inputs("mali-2013", forecasters=folder), SMALL, progressbar=False)

@@ -5,16 +5,16 @@ import pytest
 import tomlkit
 
 from forecasting.errors import InputError
-from forecasting.model import build_model, model_inputs
-from forecasting.pooling import (
+from forecasting.inputs.reference import load_reference
+from forecasting.model.logit import build_model, model_inputs
+from forecasting.priors.effects import PARAMETERS
+from forecasting.priors.pooling import (
     fitted_pool,
     linear_pool,
     load_forecaster,
     load_forecasters,
     mixture_quantiles,
 )
-from forecasting.priors import PARAMETERS
-from forecasting.reference import load_reference
 from tests.conftest import REFERENCE, ROOT
 
 SHIPPED = ROOT / "priors" / "forecasters"

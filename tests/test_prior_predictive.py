@@ -2,22 +2,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from forecasting.cases import CURRENT, load_case
-from forecasting.elicitation import Statement, elicit
+from forecasting.checks.track_record import success_probability
 from forecasting.factors import FACTOR_IDS
-from forecasting.model import model_inputs
-from forecasting.pooling import fitted_pool, linear_pool, load_forecasters
-from forecasting.prior_plots import (
+from forecasting.forecast.prior_predictive import draw_parameters, prior_predictive
+from forecasting.inputs.cases import CURRENT, load_case
+from forecasting.inputs.reference import load_reference
+from forecasting.model.logit import model_inputs
+from forecasting.plots.priors import (
     elicited_prior,
     pooled_priors,
     prior_predictive_cases,
     prior_predictive_scenarios,
     prior_predictive_share,
 )
-from forecasting.prior_predictive import draw_parameters, prior_predictive
-from forecasting.priors import PARAMETERS, load_effect_priors
-from forecasting.reference import load_reference
-from forecasting.track_record import success_probability
+from forecasting.priors.effects import PARAMETERS, load_effect_priors
+from forecasting.priors.elicitation import Statement, elicit
+from forecasting.priors.pooling import fitted_pool, linear_pool, load_forecasters
 from tests.conftest import EFFECTS, MALI, REFERENCE, ROOT
 from tests.helpers import normal_priors
 

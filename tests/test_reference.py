@@ -6,7 +6,7 @@ import pytest
 
 from forecasting.errors import InputError
 from forecasting.factors import FACTOR_IDS
-from forecasting.reference import REQUIRED_COLUMNS, load_reference, split_by_as_of
+from forecasting.inputs.reference import REQUIRED_COLUMNS, load_reference, split_by_as_of
 from tests.conftest import REFERENCE
 
 DOCUMENT_SYMBOL = re.compile(r"S/RES/\d+|S/\d{4}/\d+|\(\d{4}\)|\d{4}")

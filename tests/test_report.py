@@ -6,13 +6,13 @@ import datetime as dt
 import pytest
 from pypdf import PdfReader
 
-from forecasting.diagnostics import check_convergence
+from forecasting.checks.sensitivity import sensitivity_review
+from forecasting.checks.track_record import track_record
 from forecasting.formatting import percent, percent_interval
-from forecasting.report import ReportExtras, write_report
-from forecasting.review import sensitivity_review
-from forecasting.review_figures import save_review_figures
+from forecasting.model.diagnostics import check_convergence
+from forecasting.report.content import ReportExtras, write_report
+from forecasting.report.review_figures import save_review_figures
 from forecasting.settings import ConvergenceThresholds
-from forecasting.track_record import track_record
 
 SECTIONS = [
     "Prior sensitivity",
@@ -100,7 +100,7 @@ def test_report_lists_every_reference_case_used(mali_result, report_text):
 
 
 def test_report_says_how_the_forecast_moved(mali_result, tmp_path):
-    from forecasting import forecast_log
+    from forecasting.log import store as forecast_log
 
     entry = forecast_log.entry_from_forecast(mali_result)
     earlier = dataclasses.replace(

@@ -13,17 +13,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from forecasting import sbc as sbc_module
-from forecasting.model import model_inputs
-from forecasting.priors import load_effect_priors
-from forecasting.rank_uniformity import (
+from forecasting.checks import sbc as sbc_module
+from forecasting.checks.rank_uniformity import (
     chi_square,
     ecdf,
     ecdf_statistic,
     uniformity_reference,
 )
-from forecasting.reference import load_reference
-from forecasting.sbc import IN_PROCESS, SBCSettings, quantity_names, run_sbc
+from forecasting.checks.sbc import IN_PROCESS, SBCSettings, quantity_names, run_sbc
+from forecasting.inputs.reference import load_reference
+from forecasting.model.logit import model_inputs
+from forecasting.priors.effects import load_effect_priors
 from tests.conftest import EFFECTS, REFERENCE
 
 # Tiny fits: 2 chains x 150 draws still leave ESS above the 49 ranked draws.
@@ -145,7 +145,7 @@ def test_the_default_local_cluster_of_processes_gives_the_in_process_ranks(desig
 def test_sbc_command_writes_summary_and_figure_and_exits_on_the_verdict(
     calibrated, tmp_path, monkeypatch
 ):
-    from forecasting.cli_sbc import FIGURE_FILE, RANKS_FILE, SUMMARY_FILE, sbc
+    from forecasting.cli.sbc import FIGURE_FILE, RANKS_FILE, SUMMARY_FILE, sbc
 
     app = typer.Typer()
     app.command()(sbc)

@@ -4,10 +4,10 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from forecasting import track_record as tr
-from forecasting.cases import load_case
-from forecasting.extrapolation import check_extrapolation, in_convex_hull, in_words
-from forecasting.model import success_probability
+from forecasting.checks import track_record as tr
+from forecasting.forecast.extrapolation import check_extrapolation, in_convex_hull, in_words
+from forecasting.inputs.cases import load_case
+from forecasting.model.logit import success_probability
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasting import notebook, what_if_plots
-from forecasting.case_edits import save_factor_state
-from forecasting.cases import CURRENT, FactorState, load_case
+from forecasting import notebook
 from forecasting.factors import FACTOR_IDS
-from forecasting.prior_predictive import prior_tree
-from forecasting.priors import PARAMETERS, load_effect_priors
-from forecasting.what_if import compare_cases, rating_sweep, with_factor_state
+from forecasting.forecast.prior_predictive import prior_tree
+from forecasting.forecast.what_if import compare_cases, rating_sweep, with_factor_state
+from forecasting.inputs.case_edits import save_factor_state
+from forecasting.inputs.cases import CURRENT, FactorState, load_case
+from forecasting.plots import what_if as what_if_plots
+from forecasting.priors.effects import PARAMETERS, load_effect_priors
 from tests.conftest import EFFECTS, MALI, SMALL
 
 STRONG = FactorState(rating=4.0, sd=0.3, rationale="test")

@@ -1,0 +1,169 @@
+"""Does the model predict history? Leave-one-out predictions for every
+reference case, scored against the base rate and a plain maximum-likelihood
+logit.
+
+LOO is PSIS-LOO on the model's likelihood, which is integrated over each
+case's latent factor states (`model.success_probability`): the probability a
+forecaster would have given the case from its coded ratings and their
+uncertainty. Where k is still
+above `K_THRESHOLD`, the case is refitted exactly without it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.special import logsumexp
+
+from forecasting.checks.scoring import brier, log_score
+from forecasting.checks.scoring import calibration_table as scoring_calibration
+from forecasting.model.logit import ModelInputs, success_probability
+from forecasting.priors.effects import EffectPriors
+from forecasting.settings import CASE_DIM, SamplerSettings
+
+K_THRESHOLD = 0.7
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    predictions: (
+        pd.DataFrame
+    )  # per case: outcome, p_model, p_base_rate, p_ml_logit, pareto_k, refit
+    scores: pd.DataFrame  # per method: brier, log_score (both lower is better)
+    elpd_loo: float
+    n_refits: int
+
+    def worst(self, n: int = 5) -> pd.DataFrame:
+        """The cases the model got most wrong (largest |outcome - p_model|)."""
+        error = (self.predictions["outcome"] - self.predictions["p_model"]).abs()
+        return self.predictions.assign(error=error).nlargest(n, "error")
+
+
+def _draws(posterior: xr.DataTree) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    post = posterior["posterior"]
+    shape = post["alpha"].shape
+    alpha = post["alpha"].values.reshape(-1)
+    beta = post["beta"].transpose("chain", "draw", "factor").values.reshape(alpha.size, -1)
+    return alpha, beta, shape
+
+
+def psis_loo(posterior: xr.DataTree, inputs: ModelInputs) -> pd.DataFrame:
+    """PSIS-LOO P(success) per case from one posterior: p_model, pareto_k, elpd_i."""
+    import arviz as az
+
+    alpha, beta, (chains, draws) = _draws(posterior)
+    p = success_probability(alpha, beta, inputs.rating_centre, inputs.rating_sd)
+    y = inputs.outcome
+    log_lik = np.where(y == 1, np.log(p), np.log1p(-p)).reshape(chains, draws, -1)
+    tree = az.from_dict(
+        {
+            "posterior": {"alpha": alpha.reshape(chains, draws)},
+            "log_likelihood": {"outcome": log_lik},
+        },
+        dims={"outcome": [CASE_DIM]},
+        coords={CASE_DIM: list(inputs.case_ids)},
+    )
+    loo = az.loo(tree, pointwise=True)
+    log_w = loo.log_weights.transpose("chain", "draw", CASE_DIM).values.reshape(alpha.size, -1)
+    log_w = log_w - logsumexp(log_w, axis=0)
+    p_loo = np.exp(logsumexp(log_w + np.log(p), axis=0))
+    return pd.DataFrame(
+        {
+            "case_id": list(inputs.case_ids),
+            "outcome": y,
+            "p_model": p_loo,
+            "pareto_k": loo.pareto_k.values,
+            "refit": False,
+        }
+    )
+
+
+def leave_out(inputs: ModelInputs, i: int) -> ModelInputs:
+    keep = np.arange(len(inputs.case_ids)) != i
+    return dataclasses.replace(
+        inputs,
+        case_ids=tuple(c for j, c in enumerate(inputs.case_ids) if keep[j]),
+        rating_centre=inputs.rating_centre[keep],
+        rating_sd=inputs.rating_sd[keep],
+        known=inputs.known[keep],
+        outcome=inputs.outcome[keep],
+    )
+
+
+def track_record(
+    posterior: xr.DataTree,
+    inputs: ModelInputs,
+    priors: EffectPriors,
+    settings: SamplerSettings,
+    *,
+    progressbar: bool = False,
+) -> TrackRecord:
+    """LOO predictions and scores for the model, the base rate and an ML logit."""
+    from forecasting.model.fitting import fit
+
+    predictions = psis_loo(posterior, inputs)
+    refits = predictions.index[predictions["pareto_k"] > K_THRESHOLD]
+    for i in refits:  # exact leave-one-out where importance sampling is unreliable
+        held_out = fit(leave_out(inputs, i), priors, settings, progressbar=progressbar)
+        alpha, beta, _ = _draws(held_out.posterior)
+        p = success_probability(
+            alpha, beta, inputs.rating_centre[i : i + 1], inputs.rating_sd[i : i + 1]
+        )
+        predictions.loc[i, ["p_model", "refit"]] = [float(p.mean()), True]
+
+    y = inputs.outcome
+    predictions["p_base_rate"] = (y.sum() - y) / (len(y) - 1)
+    predictions["p_ml_logit"] = ml_logit_loo(inputs)
+    y_i = predictions["outcome"].to_numpy()
+    elpd = float(
+        np.log(np.where(y_i == 1, predictions["p_model"], 1 - predictions["p_model"])).sum()
+    )
+    scores = pd.DataFrame(
+        [
+            {"method": name, **score(y_i, predictions[column].to_numpy())}
+            for name, column in (
+                ("model (LOO)", "p_model"),
+                ("base rate (LOO)", "p_base_rate"),
+                ("ML logit (LOO)", "p_ml_logit"),
+            )
+        ]
+    ).set_index("method")
+    return TrackRecord(predictions, scores, elpd, len(refits))
+
+
+def score(outcome: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Brier and log score (`forecasting.checks.scoring`, both lower is better)."""
+    return {"brier": brier(p, outcome), "log_score": log_score(p, outcome)}
+
+
+def ml_logit_loo(inputs: ModelInputs) -> np.ndarray:
+    """Leave-one-out P(success) from a plain maximum-likelihood logit on the coded ratings.
+
+    Blank ratings are set to typical (3), the usual single imputation; under
+    separation the likelihood has no finite maximum, and the fitted
+    probabilities run to 0 or 1 (the scores then clip them).
+    """
+    import warnings
+
+    import statsmodels.api as sm
+
+    design = sm.add_constant(inputs.rating_centre, has_constant="add")
+    y = inputs.outcome
+    out = np.empty(len(y))
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # separation and convergence warnings: see docstring
+            result = sm.Logit(y[keep], design[keep]).fit(disp=0, maxiter=200, method="newton")
+        out[i] = float(result.predict(design[i : i + 1])[0])
+    return out
+
+
+def calibration_table(predictions: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
+    """Reliability of the LOO predictions (`scoring.calibration_table`): per bin of predicted
+    probability, the mean prediction, the observed frequency and the count."""
+    return scoring_calibration(predictions["p_model"], predictions["outcome"], bins)
