@@ -10,30 +10,18 @@ without the variable, they use the full default settings.
 from __future__ import annotations
 
 import functools
-import os
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from forecasting.priors.effects import PARAMETERS, EffectPriors
-from forecasting.settings import SamplerSettings
-
-FAST_ENV = "FORECAST_FAST"
-OUT_ENV = "FORECAST_NOTEBOOK_OUT"
-
-# Equal to tests/conftest.py's SMALL: equal settings give equal fit keys, so one cached fit.
-FAST_SETTINGS = SamplerSettings(draws=300, tune=300, chains=4, cores=2, seed=7)
-
-
-def fast_mode() -> bool:
-    """True when `FORECAST_FAST` is set to anything but empty or 0."""
-    return os.environ.get(FAST_ENV, "").strip() not in ("", "0")
+from forecasting.settings import FAST_SAMPLER, SamplerSettings, fast_mode, notebook_out_dir
 
 
 def sampler_settings() -> SamplerSettings:
     """Small settings in fast mode (the tests), the full defaults otherwise."""
-    return FAST_SETTINGS if fast_mode() else SamplerSettings()
+    return FAST_SAMPLER if fast_mode() else SamplerSettings()
 
 
 def save_target(default: Path) -> Path:
@@ -43,9 +31,9 @@ def save_target(default: Path) -> Path:
     same file name in that folder; in fast mode without it, a fresh temporary
     folder: a notebook run by the tests never overwrites the project's files.
     """
-    folder = os.environ.get(OUT_ENV)
+    folder = notebook_out_dir()
     if folder:
-        return Path(folder) / Path(default).name
+        return folder / Path(default).name
     if fast_mode():
         return _scratch_folder() / Path(default).name
     return Path(default)

@@ -65,10 +65,21 @@ class ConvergenceThresholds:
 
 THRESHOLDS = ConvergenceThresholds()
 
+# Small settings for the notebooks' fast mode and the test suite's session fit: equal
+# settings give equal fit keys, so both share one cached fit.
+FAST_SAMPLER = SamplerSettings(draws=300, tune=300, chains=4, cores=2, seed=7)
+
+# Every environment variable the package reads, in one place.
+PROJECT_ENV = "FORECAST_PROJECT_DIR"  # the folder holding priors/ and data/
+CACHE_ENV = "FORECAST_CACHE_DIR"  # where fits are cached
+LOG_ENV = "FORECAST_LOG"  # the forecast log's SQLite file
+FAST_ENV = "FORECAST_FAST"  # notebooks: small sampler settings (the tests set it)
+NOTEBOOK_OUT_ENV = "FORECAST_NOTEBOOK_OUT"  # notebooks: where edited files are saved
+
 
 def project_root() -> Path:
     """The project directory holding `priors/` and `data/` (the repository checkout)."""
-    env = os.environ.get("FORECAST_PROJECT_DIR")
+    env = os.environ.get(PROJECT_ENV)
     return Path(env) if env else Path(__file__).resolve().parent.parent
 
 
@@ -86,3 +97,32 @@ def cases_dir() -> Path:
 
 def reports_dir() -> Path:
     return project_root() / "reports"
+
+
+def fit_cache_dir() -> Path:
+    """`$FORECAST_CACHE_DIR`, else the per-user cache folder."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("mission-forecasting")) / "fits"
+
+
+def forecast_log_path(path: str | Path | None = None) -> Path:
+    """`path`, else `$FORECAST_LOG`, else reports/forecast-log.sqlite."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(LOG_ENV)
+    return Path(env) if env else reports_dir() / "forecast-log.sqlite"
+
+
+def fast_mode() -> bool:
+    """True when `FORECAST_FAST` is set to anything but empty or 0."""
+    return os.environ.get(FAST_ENV, "").strip() not in ("", "0")
+
+
+def notebook_out_dir() -> Path | None:
+    """`$FORECAST_NOTEBOOK_OUT`, if set."""
+    folder = os.environ.get(NOTEBOOK_OUT_ENV)
+    return Path(folder) if folder else None

@@ -34,19 +34,28 @@
 # %%
 import pandas as pd
 
-from forecasting import notebook
-from forecasting.forecast.prior_predictive import prior_predictive
-from forecasting.forecast.what_if import with_factor_state
-from forecasting.inputs.case_edits import save_factor_state
-from forecasting.inputs.cases import load_case
-from forecasting.inputs.reference import split_by_as_of
-from forecasting.model.logit import model_inputs
-from forecasting.pipeline import load_inputs
-from forecasting.plots import priors as prior_plots
-from forecasting.priors.effects import load_effect_priors, save_effect_priors, with_prior
-from forecasting.priors.elicitation import Statement, effect_prior, elicit, factor_state
-from forecasting.priors.pooling import fitted_pool, linear_pool, load_forecasters
-from forecasting.settings import project_root
+from forecasting import (
+    Statement,
+    effect_prior,
+    elicit,
+    factor_state,
+    fitted_pool,
+    linear_pool,
+    load_case,
+    load_effect_priors,
+    load_forecasters,
+    load_inputs,
+    model_inputs,
+    notebook,
+    prior_plots,
+    prior_predictive,
+    project_root,
+    save_effect_priors,
+    save_factor_state,
+    split_by_as_of,
+    with_factor_state,
+    with_prior,
+)
 
 # %matplotlib inline
 

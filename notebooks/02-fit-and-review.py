@@ -29,12 +29,17 @@
 # %%
 import arviz as az
 
-from forecasting import notebook
-from forecasting.checks.sensitivity import loo_pit, pav_calibration, sensitivity_review
-from forecasting.checks.track_record import calibration_table, track_record
-from forecasting.factors import FACTOR_IDS
-from forecasting.pipeline import load_inputs, run_forecast
-from forecasting.plots import results as plots
+from forecasting import (
+    FACTOR_IDS,
+    calibration_table,
+    load_inputs,
+    loo_pit,
+    notebook,
+    pav_curve,
+    plots,
+    review_checks,
+    run_forecast,
+)
 
 # %matplotlib inline
 
@@ -82,11 +87,14 @@ fig, _ = plots.prior_posterior_grid(result.priors.components(), draws)
 #
 # For every reference case, the P(success) the model gives it when fitted
 # without it (PSIS-LOO; an exact refit where Pareto k is high), scored against
-# the base rate and a plain maximum-likelihood logit. Brier: lower is better;
-# log score: higher is better.
+# the base rate and a plain maximum-likelihood logit. Brier and log score
+# (-ln of the probability given to what happened): lower is better for both.
+# `review_checks` computes the track record and the prior sensitivity below, as
+# the report and `forecast review` do.
 
 # %%
-track = track_record(fit.posterior, result.inputs, result.priors, fit.settings)
+checks = review_checks(result)
+track = checks.track
 track.scores
 
 # %%
@@ -101,7 +109,7 @@ fig, _ = plots.reliability(calibration_table(track.predictions))
 # means calibrated.
 
 # %%
-fig, _ = plots.pav_calibration(pav_calibration(track.predictions))
+fig, _ = plots.pav_calibration(pav_curve(track.predictions))
 
 # %% [markdown]
 # LOO-PIT: if the leave-one-out predictions are calibrated, the (randomised)
@@ -122,7 +130,7 @@ fig, _ = plots.pit_ecdf_difference(loo_pit(track.predictions, fit.settings.seed)
 # already compiled in this session: only the prior values change).
 
 # %%
-sensitivity = sensitivity_review(result)
+sensitivity = checks.sensitivity
 sensitivity.power_scaling.table
 
 # %%

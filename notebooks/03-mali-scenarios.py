@@ -29,15 +29,20 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from forecasting import notebook
-from forecasting.factors import FACTOR_IDS
-from forecasting.forecast.extrapolation import in_words
-from forecasting.forecast.scenarios import headline
-from forecasting.forecast.what_if import compare_cases, rating_sweep, with_factor_state
-from forecasting.inputs.cases import FactorState
-from forecasting.pipeline import load_inputs, run_forecast
-from forecasting.plots import results as plots
-from forecasting.plots import what_if as what_if_plots
+from forecasting import (
+    FACTOR_IDS,
+    FactorState,
+    compare_cases,
+    headline,
+    in_words,
+    load_inputs,
+    notebook,
+    plots,
+    rating_sweep,
+    run_forecast,
+    what_if_plots,
+    with_factor_state,
+)
 
 # %matplotlib inline
 
@@ -115,7 +120,7 @@ print("\n\n".join(in_words(result.extrapolation)))
 sweeps = {factor: rating_sweep(result.fit.posterior, case, factor, seed) for factor in FACTOR_IDS}
 fig, axes = plt.subplots(1, len(sweeps), figsize=(14, 3.0), layout="constrained", sharey=True)
 for ax, sweep in zip(axes, sweeps.values(), strict=True):
-    what_if_plots.rating_sweep(sweep, ax=ax, title="")
+    what_if_plots.rating_sweep_plot(sweep, ax=ax, title="")
 
 # %%
 pd.DataFrame(

@@ -17,8 +17,10 @@ from typer.testing import CliRunner
 
 from forecasting.cli.log import log_app
 from forecasting.errors import InputError
+from forecasting.log import movement as log_movement
+from forecasting.log import scores as log_scores
 from forecasting.log import store as forecast_log
-from forecasting.settings import reports_dir
+from forecasting.settings import LOG_ENV, reports_dir
 from tests.conftest import ROOT, SMALL_CLI
 
 app = typer.Typer()
@@ -28,7 +30,7 @@ app.add_typer(log_app, name="log")
 @pytest.fixture
 def log(tmp_path, monkeypatch):
     path = tmp_path / "log.sqlite"
-    monkeypatch.setenv(forecast_log.LOG_ENV, str(path))
+    monkeypatch.setenv(LOG_ENV, str(path))
     return path
 
 
@@ -141,7 +143,7 @@ def test_every_log_command_has_help():
 
 def test_score_before_any_resolution(log):
     forecast_log.record(entry(0.4))
-    assert forecast_log.score() is None
+    assert log_scores.score_resolved() is None
     done = invoke("score")
     assert done.exit_code == 0 and "No resolved forecasts" in done.stdout
 
@@ -150,15 +152,15 @@ def test_score_before_any_resolution(log):
 
 
 def test_location_defaults_to_reports_and_follows_the_environment(tmp_path, monkeypatch):
-    monkeypatch.delenv(forecast_log.LOG_ENV, raising=False)
+    monkeypatch.delenv(LOG_ENV, raising=False)
     assert forecast_log.log_path() == reports_dir() / "forecast-log.sqlite"
-    monkeypatch.setenv(forecast_log.LOG_ENV, str(tmp_path / "x.sqlite"))
+    monkeypatch.setenv(LOG_ENV, str(tmp_path / "x.sqlite"))
     assert forecast_log.log_path() == tmp_path / "x.sqlite"
     assert forecast_log.log_path(tmp_path / "y.sqlite") == tmp_path / "y.sqlite"
 
 
 def test_reading_a_missing_log_does_not_create_it(log):
-    assert forecast_log.history("case-a") == [] and forecast_log.score() is None
+    assert forecast_log.history("case-a") == [] and log_scores.score_resolved() is None
     assert not log.exists()
 
 
@@ -222,7 +224,7 @@ def test_scores_match_a_direct_computation(log):
     forecast_log.resolve("case-a", 1, dt.date(2015, 1, 1))
     forecast_log.resolve("case-b", 0, dt.date(2016, 1, 1))
 
-    scores = forecast_log.score()
+    scores = log_scores.score_resolved()
     brier_a = sum((p - 1) ** 2 for p in a) / len(a)
     brier_b = sum(p**2 for p in b) / len(b)
     log_a = -sum(math.log(p) for p in a) / len(a)
@@ -250,7 +252,7 @@ def test_calibration_table_from_ten_resolved_forecasts(log):
             forecast_log.record(entry(p, case_id))
         forecast_log.resolve(case_id, outcome, dt.date(2015, 1, 1))
 
-    table = forecast_log.score().calibration.set_index("bin_lo")
+    table = log_scores.score_resolved().calibration.set_index("bin_lo")
     assert table["count"].sum() == 10
     assert table.loc[0.1, "count"] == 3  # 0.12, 0.15, 0.18: outcomes 1, 0, 1
     assert table.loc[0.1, "observed"] == pytest.approx(2 / 3)
@@ -269,7 +271,7 @@ def test_movement_reports_the_change_and_the_inputs_that_changed(log):
     new = forecast_log.get(
         forecast_log.record(entry(0.55, priors_sha256="q" * 64, package_version="0.2.0"))
     )
-    moved = forecast_log.movement(new, forecast_log.previous("case-a", new.id))
+    moved = log_movement.movement(new, forecast_log.previous("case-a", new.id))
     assert moved.previous.id == old.id
     assert moved.headline_change == pytest.approx(0.15)
     assert moved.scenarios.loc["what_if", "change"] == pytest.approx(0.55 / 3 - 0.40 / 3)

@@ -13,7 +13,7 @@ from forecasting.priors.effects import (
     save_effect_priors,
     with_prior,
 )
-from forecasting.priors.elicitation import odds_ratio_interval, probability_interval
+from forecasting.priors.statements import odds_ratio_interval, probability_interval
 from tests.conftest import EFFECTS
 
 
@@ -115,7 +115,7 @@ def test_numbers_that_no_longer_match_their_statement_are_rejected(tmp_path):
     ],
 )
 def test_closed_form_check_agrees_with_preliz(kind, lower, upper, mass):
-    from forecasting.priors.elicitation import statement_normal
+    from forecasting.priors.statements import statement_normal
 
     helper = {
         "odds_ratio_interval": odds_ratio_interval,

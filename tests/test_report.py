@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from forecasting.checks.sensitivity import sensitivity_review
 from forecasting.checks.track_record import track_record
 from forecasting.formatting import percent, percent_interval
+from forecasting.log.movement import movement
 from forecasting.model.diagnostics import check_convergence
 from forecasting.report.content import ReportExtras, write_report
 from forecasting.report.review_figures import save_review_figures
@@ -51,7 +52,8 @@ def pdf_text(path) -> str:
 
 
 @pytest.fixture(scope="module")
-def report_text(mali_result, tmp_path_factory):
+def report_text(mock_mali_result, tmp_path_factory):
+    mali_result = mock_mali_result
     path = tmp_path_factory.mktemp("report") / "mali.pdf"
     track = track_record(
         mali_result.fit.posterior, mali_result.inputs, mali_result.priors, mali_result.fit.settings
@@ -111,7 +113,7 @@ def test_report_says_how_the_forecast_moved(mali_result, tmp_path):
         scenarios={k: v | {"p_median": v["p_median"] - 0.1} for k, v in entry.scenarios.items()},
     )
     path = tmp_path / "moved.pdf"
-    write_report(mali_result, path, ReportExtras(moved=forecast_log.movement(entry, earlier)))
+    write_report(mali_result, path, ReportExtras(moved=movement(entry, earlier)))
     text = pdf_text(path)
     assert "Since the last forecast" in text and "(+10 pts)" in text
     assert "Inputs changed: priors." in text

@@ -4,14 +4,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecasting.checks import calibration
 from forecasting.checks import sensitivity as review
 from forecasting.factors import FACTOR_IDS
 from forecasting.model.parallel import fit_many
+from forecasting.settings import CACHE_ENV
 from tests.conftest import SMALL
 
 
 @pytest.fixture(scope="module")
-def tree(mali_result):
+def tree(real_mali_result):
+    mali_result = real_mali_result
     return review.power_scaling_tree(
         mali_result.fit.posterior,
         mali_result.inputs,
@@ -21,6 +24,7 @@ def tree(mali_result):
     )
 
 
+@pytest.mark.slow
 def test_power_scaling_tree_holds_log_prior_and_likelihood(tree, mali_result):
     from scipy.stats import norm
 
@@ -35,6 +39,7 @@ def test_power_scaling_tree_holds_log_prior_and_likelihood(tree, mali_result):
     )
 
 
+@pytest.mark.slow
 def test_prior_sensitivity_table_has_a_column_per_prior_group(tree, mali_result):
     sensitivity = review.prior_sensitivity(tree)
     table = sensitivity.table
@@ -67,20 +72,27 @@ def test_pav_calibration_is_monotone_and_loo_pit_in_unit_interval():
     rng = np.random.default_rng(0)
     p = rng.uniform(size=400)
     predictions = pd.DataFrame({"case_id": range(400), "p_model": p, "outcome": rng.binomial(1, p)})
-    pav = review.pav_calibration(predictions)
+    pav = calibration.pav_curve(predictions)
     assert (np.diff(pav["calibrated"]) >= 0).all()
-    pit = review.loo_pit(predictions, seed=1)
+    pit = calibration.loo_pit(predictions, seed=1)
     assert ((pit >= 0) & (pit <= 1)).all()
     # calibrated predictions give roughly uniform PIT values
     assert abs(np.mean(pit < 0.5) - 0.5) < 0.08
 
 
-def test_fit_many_on_a_local_dask_cluster_matches_in_process(mali_result):
+@pytest.mark.slow
+def test_fit_many_on_a_local_dask_cluster_matches_in_process(
+    real_mali_result, monkeypatch, tmp_path
+):
+    """The worker really samples (an empty cache folder: nothing to load) and, seeded,
+    gives the same draws as the fit made in this process."""
     pytest.importorskip("distributed")
-    job = (mali_result.inputs, mali_result.priors, SMALL)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))  # the workers start with this environment
+    job = (real_mali_result.inputs, real_mali_result.priors, SMALL)
     [remote] = fit_many([job], scheduler="local")
-    assert remote.key == mali_result.fit.key
+    assert not remote.from_cache
+    assert remote.key == real_mali_result.fit.key
     np.testing.assert_array_equal(
         remote.posterior["posterior"]["alpha"].values,
-        mali_result.fit.posterior["posterior"]["alpha"].values,
+        real_mali_result.fit.posterior["posterior"]["alpha"].values,
     )

@@ -20,7 +20,7 @@ from forecasting.checks.rank_uniformity import (
     ecdf_statistic,
     uniformity_reference,
 )
-from forecasting.checks.sbc import IN_PROCESS, SBCSettings, quantity_names, run_sbc
+from forecasting.checks.sbc import SBCSettings, quantity_names, run_sbc
 from forecasting.inputs.reference import load_reference
 from forecasting.model.logit import model_inputs
 from forecasting.priors.effects import load_effect_priors
@@ -37,7 +37,7 @@ def design():
 
 @pytest.fixture(scope="module")
 def calibrated(design):
-    return run_sbc(*design, SMALL, scheduler=IN_PROCESS)
+    return run_sbc(*design, SMALL, scheduler=None)
 
 
 def _flipped_simulate(inputs, priors, settings):
@@ -93,6 +93,7 @@ def test_chi_square_uses_bins_that_divide_the_ranks_and_fill():
 # --- SBC of the model ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_model_passes_a_small_sbc(calibrated):
     assert calibrated.passed, calibrated.checks
     assert list(calibrated.ranks.columns) == quantity_names()
@@ -112,14 +113,16 @@ def test_prior_draws_do_not_depend_on_the_number_of_simulations(design):
         np.testing.assert_array_equal(a.outcome, b.outcome)
 
 
+@pytest.mark.slow
 def test_sbc_catches_a_wrong_sign_in_the_likelihood(design, monkeypatch):
     monkeypatch.setattr(sbc_module, "simulate", _flipped_simulate)
-    broken = run_sbc(*design, replace(SMALL, simulations=10), scheduler=IN_PROCESS)
+    broken = run_sbc(*design, replace(SMALL, simulations=10), scheduler=None)
     assert not broken.passed
     # The sign error turns the betas' posteriors away from the truth.
     assert not broken.checks.filter(like="beta[", axis=0)["passed"].all()
 
 
+@pytest.mark.slow
 def test_a_running_dask_cluster_gives_the_in_process_ranks(design, calibrated):
     distributed = pytest.importorskip("distributed")
     few = replace(SMALL, simulations=sbc_module.BATCH_SIZE + 3)  # two tasks
@@ -137,11 +140,12 @@ def test_a_running_dask_cluster_gives_the_in_process_ranks(design, calibrated):
 def test_the_default_local_cluster_of_processes_gives_the_in_process_ranks(design, calibrated):
     pytest.importorskip("distributed")
     few = replace(SMALL, simulations=sbc_module.BATCH_SIZE + 3)  # two tasks, one per worker
-    on_dask = run_sbc(*design, few, scheduler=None, workers=2)
+    on_dask = run_sbc(*design, few, scheduler="local", workers=2)
     pd.testing.assert_frame_equal(on_dask.ranks, calibrated.ranks.iloc[: few.simulations])
     pd.testing.assert_frame_equal(on_dask.fits, calibrated.fits.iloc[: few.simulations])
 
 
+@pytest.mark.slow
 def test_sbc_command_writes_summary_and_figure_and_exits_on_the_verdict(
     calibrated, tmp_path, monkeypatch
 ):
@@ -149,7 +153,7 @@ def test_sbc_command_writes_summary_and_figure_and_exits_on_the_verdict(
 
     app = typer.Typer()
     app.command()(sbc)
-    args = ["--simulations", "10", "--draws", "100", "--tune", "100", "--scheduler", IN_PROCESS]
+    args = ["--simulations", "10", "--draws", "100", "--tune", "100", "--scheduler", "none"]
 
     with monkeypatch.context() as patched:  # a passing run, without refitting
         patched.setattr(sbc_module, "run_sbc", lambda *args, **kwargs: calibrated)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasting import notebook
+from forecasting import notebook, settings
 from forecasting.factors import FACTOR_IDS
 from forecasting.forecast.prior_predictive import prior_tree
-from forecasting.forecast.what_if import compare_cases, rating_sweep, with_factor_state
-from forecasting.inputs.case_edits import save_factor_state
+from forecasting.forecast.what_if import compare_cases, rating_sweep
+from forecasting.inputs.case_edits import save_factor_state, with_factor_state
 from forecasting.inputs.cases import CURRENT, FactorState, load_case
 from forecasting.plots import what_if as what_if_plots
 from forecasting.priors.effects import PARAMETERS, load_effect_priors
@@ -102,10 +102,10 @@ def test_rating_sweep_plot_returns_figure_and_axes(case, positive_posterior):
     import matplotlib.pyplot as plt
 
     sweep = rating_sweep(positive_posterior, case, "timing", seed=5)
-    _, ax = what_if_plots.rating_sweep(sweep)
+    _, ax = what_if_plots.rating_sweep_plot(sweep)
     assert ax.get_ylabel() == "P(success)"
     _, given = plt.subplots()
-    assert what_if_plots.rating_sweep(sweep, ax=given, title="")[1] is given
+    assert what_if_plots.rating_sweep_plot(sweep, ax=given, title="")[1] is given
     plt.close("all")
 
 
@@ -132,22 +132,22 @@ def test_save_factor_state_into_a_scenario_and_refusals(case, tmp_path):
 
 
 def test_notebook_settings_switch_on_fast_mode(monkeypatch):
-    monkeypatch.delenv(notebook.FAST_ENV, raising=False)
-    assert not notebook.fast_mode()
+    monkeypatch.delenv(settings.FAST_ENV, raising=False)
+    assert not settings.fast_mode()
     assert notebook.sampler_settings().draws > SMALL.draws
     for value in ("1", "yes"):
-        monkeypatch.setenv(notebook.FAST_ENV, value)
+        monkeypatch.setenv(settings.FAST_ENV, value)
         # the test suite's settings, so the notebooks reuse the session's cached fit
         assert notebook.sampler_settings() == SMALL
-    monkeypatch.setenv(notebook.FAST_ENV, "0")
-    assert not notebook.fast_mode()
+    monkeypatch.setenv(settings.FAST_ENV, "0")
+    assert not settings.fast_mode()
 
 
 def test_save_target_never_points_at_the_project_under_tests(monkeypatch, tmp_path):
-    monkeypatch.delenv(notebook.FAST_ENV, raising=False)
-    monkeypatch.delenv(notebook.OUT_ENV, raising=False)
+    monkeypatch.delenv(settings.FAST_ENV, raising=False)
+    monkeypatch.delenv(settings.NOTEBOOK_OUT_ENV, raising=False)
     assert notebook.save_target(EFFECTS) == EFFECTS  # by hand: where the notebook says
-    monkeypatch.setenv(notebook.FAST_ENV, "1")
+    monkeypatch.setenv(settings.FAST_ENV, "1")
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the scratch folder goes here
     notebook._scratch_folder.cache_clear()
     scratch = notebook.save_target(EFFECTS)
@@ -155,7 +155,7 @@ def test_save_target_never_points_at_the_project_under_tests(monkeypatch, tmp_pa
     assert notebook.save_target(MALI).parent == scratch.parent
     assert scratch.parent.parent == tmp_path
     notebook._scratch_folder.cache_clear()
-    monkeypatch.setenv(notebook.OUT_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.NOTEBOOK_OUT_ENV, str(tmp_path))
     assert notebook.save_target(EFFECTS) == tmp_path / EFFECTS.name
 
 

@@ -27,11 +27,10 @@ number of simulations, and the same ranks in this process or on any cluster.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,16 +45,15 @@ from forecasting.checks.rank_uniformity import (
 )
 from forecasting.factors import FACTOR_IDS, RATING_CENTRE
 from forecasting.files import sha256_of_text
+from forecasting.model.draws import parameter_draws
+from forecasting.model.fitting import compiled_model
 from forecasting.model.logit import ModelInputs, build_model
+from forecasting.model.parallel import LOCAL, LOCAL_WORKERS, dask_client
 from forecasting.priors.effects import EffectPriors
-from forecasting.settings import FACTOR_DIM, SBCSettings
+from forecasting.settings import SBCSettings
 
-IN_PROCESS = "in-process"  # the `scheduler` value that runs every fit here, without Dask
-LOCAL_WORKERS = 2
 # Simulations per Dask task: small enough to balance the load and report progress.
 BATCH_SIZE = 5
-
-_COMPILED: dict[str, object] = {}  # compiled nutpie models of this process, by design key
 
 
 @dataclass(frozen=True)
@@ -155,16 +153,16 @@ def run_sbc(
 ) -> SBCResult:
     """SBC of `build_model(inputs, priors)` fitted with nutpie, on `inputs`' design.
 
-    `scheduler`: None for a local Dask cluster of `workers` single-threaded
-    processes, an address (`tcp://host:port`) for a running cluster (its
-    workers must be able to import `forecasting`), or `IN_PROCESS` for no
-    Dask. `progress` is called with the number of simulations done so far.
+    `scheduler`: None runs every fit here; `"local"` a local Dask cluster of
+    `workers` single-threaded processes; an address (`tcp://host:port`) a
+    running cluster (`model.parallel`'s convention). `progress` is called with
+    the number of simulations done so far.
     """
     settings = settings or SBCSettings()
     start = time.perf_counter()
     design = _Design(inputs, priors)
     simulations = simulate(inputs, priors, settings)
-    if scheduler == IN_PROCESS:
+    if scheduler is None:
         rows = _run_in_process(design, settings, simulations, progress)
     else:
         rows = _run_on_dask(design, settings, simulations, scheduler, workers, progress)
@@ -186,10 +184,18 @@ def run_sbc(
         threshold=threshold,
         passed=bool(checks["passed"].all()),
         settings=settings,
-        scheduler=scheduler or f"local Dask cluster ({workers} workers)",
+        scheduler=_describe(scheduler, workers),
         seconds=time.perf_counter() - start,
         reference=reference,
     )
+
+
+def _describe(scheduler: str | None, workers: int) -> str:
+    if scheduler is None:
+        return "in-process"
+    if scheduler == LOCAL:
+        return f"local Dask cluster ({workers} workers)"
+    return scheduler
 
 
 def simulate(inputs: ModelInputs, priors: EffectPriors, settings: SBCSettings) -> list[_Simulation]:
@@ -243,7 +249,7 @@ def _run_on_dask(design, settings, simulations, scheduler, workers, progress) ->
 
     batches = [simulations[i : i + BATCH_SIZE] for i in range(0, len(simulations), BATCH_SIZE)]
     rows: list[dict] = []
-    with _dask_client(scheduler, workers) as client:
+    with dask_client(scheduler, workers) as client:
         [shared] = client.scatter([design], broadcast=True)
         futures = [
             client.submit(_run_batch, shared, settings, batch, pure=False) for batch in batches
@@ -255,34 +261,6 @@ def _run_on_dask(design, settings, simulations, scheduler, workers, progress) ->
     return rows
 
 
-@contextlib.contextmanager
-def _dask_client(scheduler: str | None, workers: int) -> Iterator:
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as error:  # an optional extra: pip install -e ".[dist]"
-        raise RuntimeError(
-            "running SBC on Dask needs the `dist` extra (pip install 'mission-forecasting[dist]'); "
-            f"or use scheduler={IN_PROCESS!r}"
-        ) from error
-    if scheduler is not None:
-        with Client(scheduler) as client:
-            yield client
-        return
-    import logging
-
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # any free port: never clash with a running cluster
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client
-
-
 def _run_batch(design: _Design, settings: SBCSettings, batch: list[_Simulation]) -> list[dict]:
     """One Dask task: fit a few simulations with this worker's compiled model."""
     compiled = _compiled(design)
@@ -290,17 +268,8 @@ def _run_batch(design: _Design, settings: SBCSettings, batch: list[_Simulation])
 
 
 def _compiled(design: _Design):
-    """The design's nutpie model, compiled once per process.
-
-    Compiled before anything else touches the model object: nutpie 0.16 cannot
-    compile a model that `sample_posterior_predictive` has already used.
-    """
-    key = design.key
-    if key not in _COMPILED:
-        import nutpie
-
-        _COMPILED[key] = nutpie.compile_pymc_model(build_model(design.inputs, design.priors))
-    return _COMPILED[key]
+    """The design's nutpie model, from the process's one compiled-model cache."""
+    return compiled_model(design.inputs, design.priors)
 
 
 def _fit_and_rank(compiled, settings: SBCSettings, simulation: _Simulation, *, cores: int) -> dict:
@@ -317,10 +286,8 @@ def _fit_and_rank(compiled, settings: SBCSettings, simulation: _Simulation, *, c
         save_warmup=False,
         progress_bar=False,
     )
-    posterior = trace["posterior"]
-    alpha = posterior["alpha"].transpose("chain", "draw").to_numpy()
-    beta = posterior["beta"].transpose("chain", "draw", FACTOR_DIM).to_numpy()
-    draws = quantities(alpha, beta, settings.scenario_rating)
+    fitted = parameter_draws(trace)
+    draws = quantities(fitted.alpha, fitted.beta, settings.scenario_rating)
     total = settings.chains * settings.draws
     kept = np.linspace(0, total - 1, settings.thinned_draws).round().astype(int)
     row = {

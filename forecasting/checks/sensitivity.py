@@ -1,6 +1,5 @@
-"""What a reviewer checks beyond convergence: prior sensitivity (power-scaling,
-Kallioinen et al. 2023), refits under wider and narrower priors, and the
-calibration of leave-one-out predictions (PAV-adjusted reliability, LOO-PIT).
+"""Prior sensitivity: power-scaling (Kallioinen et al. 2023) and refits under wider
+and narrower priors.
 
 Everything here works from the posterior draws of alpha and beta: the
 likelihood of a reference case is the one integrated over its uncertain
@@ -23,6 +22,7 @@ from scipy.special import logsumexp
 from forecasting.factors import FACTOR_IDS
 from forecasting.forecast.scenarios import forecast_case
 from forecasting.inputs.cases import Case
+from forecasting.model.draws import parameter_draws
 from forecasting.model.logit import ModelInputs, success_probability
 from forecasting.priors.effects import PriorComponents
 from forecasting.settings import CASE_DIM, FACTOR_DIM, SCENARIO_DIM
@@ -45,12 +45,11 @@ def power_scaling_tree(
 ) -> xr.DataTree:
     """Posterior (alpha, beta, each scenario's P(success)) with log-prior and
     log-likelihood groups, as ArviZ's power-scaling functions need them."""
-    post = posterior["posterior"]
-    alpha = post["alpha"].values
-    beta = post["beta"].transpose("chain", "draw", FACTOR_DIM).values
-    chains, draws = alpha.shape
+    fitted = parameter_draws(posterior)
+    alpha, beta = fitted.alpha, fitted.beta
+    chains, draws = fitted.shape
     p = success_probability(
-        alpha.reshape(-1), beta.reshape(alpha.size, -1), inputs.rating_centre, inputs.rating_sd
+        fitted.flat_alpha, fitted.flat_beta, inputs.rating_centre, inputs.rating_sd
     )
     y = inputs.outcome
     log_lik = np.where(y == 1, np.log(p), np.log1p(-p)).reshape(chains, draws, -1)
@@ -199,29 +198,3 @@ def sensitivity_review(result, *, scheduler: str | None = None) -> SensitivityRe
     return SensitivityReview(
         prior_sensitivity(tree), refit_sensitivity(result.forecast.scenarios, refits)
     )
-
-
-def pav_calibration(predictions: pd.DataFrame) -> pd.DataFrame:
-    """PAV-adjusted (isotonic) calibration of LOO predictions (Dimitriadis et al. 2021):
-    sorted predictions against the isotonic regression of the outcomes on them."""
-    from scipy.optimize import isotonic_regression
-
-    ordered = predictions.sort_values("p_model")
-    calibrated = isotonic_regression(ordered["outcome"].to_numpy(dtype=float)).x
-    return pd.DataFrame(
-        {
-            "case_id": ordered["case_id"].to_numpy(),
-            "p_model": ordered["p_model"].to_numpy(),
-            "calibrated": calibrated,
-        }
-    )
-
-
-def loo_pit(predictions: pd.DataFrame, seed: int) -> np.ndarray:
-    """Randomised LOO-PIT values for binary outcomes: uniform if the LOO predictions are
-    calibrated. For y = 0 the PIT is uniform on [0, 1-p); for y = 1 on [1-p, 1)."""
-    rng = np.random.default_rng(seed)
-    p = predictions["p_model"].to_numpy()
-    y = predictions["outcome"].to_numpy()
-    u = rng.uniform(size=len(p))
-    return np.where(y == 0, u * (1 - p), (1 - p) + u * p)

@@ -21,6 +21,7 @@ from scipy.special import logsumexp
 
 from forecasting.checks.scoring import brier, log_score
 from forecasting.checks.scoring import calibration_table as scoring_calibration
+from forecasting.model.draws import parameter_draws
 from forecasting.model.logit import ModelInputs, success_probability
 from forecasting.priors.effects import EffectPriors
 from forecasting.settings import CASE_DIM, SamplerSettings
@@ -43,19 +44,12 @@ class TrackRecord:
         return self.predictions.assign(error=error).nlargest(n, "error")
 
 
-def _draws(posterior: xr.DataTree) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    post = posterior["posterior"]
-    shape = post["alpha"].shape
-    alpha = post["alpha"].values.reshape(-1)
-    beta = post["beta"].transpose("chain", "draw", "factor").values.reshape(alpha.size, -1)
-    return alpha, beta, shape
-
-
 def psis_loo(posterior: xr.DataTree, inputs: ModelInputs) -> pd.DataFrame:
     """PSIS-LOO P(success) per case from one posterior: p_model, pareto_k, elpd_i."""
     import arviz as az
 
-    alpha, beta, (chains, draws) = _draws(posterior)
+    fitted = parameter_draws(posterior)
+    alpha, beta, (chains, draws) = fitted.flat_alpha, fitted.flat_beta, fitted.shape
     p = success_probability(alpha, beta, inputs.rating_centre, inputs.rating_sd)
     y = inputs.outcome
     log_lik = np.where(y == 1, np.log(p), np.log1p(-p)).reshape(chains, draws, -1)
@@ -109,7 +103,8 @@ def track_record(
     refits = predictions.index[predictions["pareto_k"] > K_THRESHOLD]
     for i in refits:  # exact leave-one-out where importance sampling is unreliable
         held_out = fit(leave_out(inputs, i), priors, settings, progressbar=progressbar)
-        alpha, beta, _ = _draws(held_out.posterior)
+        refitted = parameter_draws(held_out.posterior)
+        alpha, beta = refitted.flat_alpha, refitted.flat_beta
         p = success_probability(
             alpha, beta, inputs.rating_centre[i : i + 1], inputs.rating_sd[i : i + 1]
         )
@@ -124,7 +119,7 @@ def track_record(
     )
     scores = pd.DataFrame(
         [
-            {"method": name, **score(y_i, predictions[column].to_numpy())}
+            {"method": name, **method_scores(y_i, predictions[column].to_numpy())}
             for name, column in (
                 ("model (LOO)", "p_model"),
                 ("base rate (LOO)", "p_base_rate"),
@@ -135,7 +130,7 @@ def track_record(
     return TrackRecord(predictions, scores, elpd, len(refits))
 
 
-def score(outcome: np.ndarray, p: np.ndarray) -> dict[str, float]:
+def method_scores(outcome: np.ndarray, p: np.ndarray) -> dict[str, float]:
     """Brier and log score (`forecasting.checks.scoring`, both lower is better)."""
     return {"brier": brier(p, outcome), "log_score": log_score(p, outcome)}
 

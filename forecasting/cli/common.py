@@ -3,9 +3,10 @@ and running a case's forecast."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,10 +17,31 @@ from rich.console import Console
 from forecasting.errors import InputError
 from forecasting.settings import SamplerSettings
 
+# `--scheduler` in every command: "local" (a local Dask cluster), an address, or this
+# value to run in this process (`model.parallel`'s None).
+NO_SCHEDULER = "none"
+
+
+def scheduler_value(option: str | None) -> str | None:
+    """The `scheduler` argument of the library for a `--scheduler` option value."""
+    return None if option in (None, NO_SCHEDULER) else option
+
+
 EXIT_INPUT = 2
 EXIT_UNRELIABLE = 3
 
 err = Console(stderr=True)
+
+
+@contextlib.contextmanager
+def step(description: str) -> Iterator[None]:
+    """Say what a long step does: a spinner on a terminal, a plain line when piped."""
+    if err.is_terminal:
+        with err.status(f"{description}…"):
+            yield
+    else:
+        err.print(f"{description}…", highlight=False)
+        yield
 
 
 class OutputFormat(StrEnum):

@@ -32,7 +32,7 @@ from forecasting.errors import InputError
 from forecasting.settings import DEFAULT_SEED, SamplerSettings
 
 if TYPE_CHECKING:
-    from forecasting.log.store import Scores
+    from forecasting.log.scores import Scores
 
 
 def _log():
@@ -40,6 +40,12 @@ def _log():
     from forecasting.log import store as forecast_log
 
     return forecast_log
+
+
+def _movement(entry, before):
+    from forecasting.log.movement import movement
+
+    return movement(entry, before)
 
 
 log_app = typer.Typer(
@@ -91,7 +97,7 @@ def record(
     before = _log().previous(entry.case_id, entry.id)
     typer.echo(f"Logged entry {entry.id} for {entry.case_id} in {_log().log_path()}")
     if before is not None:
-        typer.echo(_log().movement(entry, before).describe())
+        typer.echo(_movement(entry, before).describe())
     exit_if_unreliable(result, allow_unreliable)
 
 
@@ -136,7 +142,7 @@ def _history_table(case_id: str, entries: list) -> Table:
         changed = (
             "first entry"
             if before is None
-            else ", ".join(_log().movement(entry, before).changed_inputs) or "none"
+            else ", ".join(_movement(entry, before).changed_inputs) or "none"
         )
         about = [
             f"#{entry.id}  {entry.recorded_at:%Y-%m-%d %H:%M} UTC",
@@ -189,7 +195,9 @@ def resolve(
 @user_errors
 def score(output_format: FormatOpt = OutputFormat.table) -> None:
     """Brier and log scores of the resolved forecasts, by case and overall."""
-    scores = _log().score()
+    from forecasting.log.scores import score_resolved
+
+    scores = score_resolved()
     if output_format is OutputFormat.json:
         document = {"log": str(_log().log_path())}
         document |= scores.as_dict() if scores else {"overall": None, "by_case": []}
@@ -203,6 +211,7 @@ def score(output_format: FormatOpt = OutputFormat.table) -> None:
 
 def _score_tables(scores: Scores) -> list:
     from forecasting.formatting import percent
+    from forecasting.log.scores import MIN_FOR_CALIBRATION
 
     table = Table(
         title=f"Scores of the '{_log().HEADLINE}' scenario's P(success) (lower is better)",
@@ -232,7 +241,7 @@ def _score_tables(scores: Scores) -> list:
     )
     if scores.calibration is None:
         note = (
-            f"A calibration table needs at least {_log().MIN_FOR_CALIBRATION} resolved "
+            f"A calibration table needs at least {MIN_FOR_CALIBRATION} resolved "
             f"forecasts ({scores.n_forecasts} so far)."
         )
         return [table, note]

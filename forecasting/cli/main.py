@@ -33,6 +33,8 @@ from forecasting.cli.common import (
     err,
     exit_if_unreliable,
     run_case_forecast,
+    scheduler_value,
+    step,
     user_errors,
 )
 from forecasting.cli.log import log_app
@@ -74,38 +76,15 @@ def report(
     if output is not None and output.suffix.lower() != ".pdf":
         raise InputError(output, "", "the report is a PDF: give an output path ending in .pdf")
     result = run_case_forecast(case, priors, data, seed, draws, tune, refit, forecasters, pooling)
-    from forecasting.checks.sensitivity import sensitivity_review
-    from forecasting.checks.track_record import track_record
     from forecasting.log import store as forecast_log
-    from forecasting.pipeline import pool_comparison
-    from forecasting.report.content import ReportExtras, latest_sbc, write_report
-    from forecasting.report.review_figures import save_review_figures
+    from forecasting.report.assemble import assemble_report
+    from forecasting.report.content import write_report
 
     target = output or reports_dir() / f"{result.case.id}.pdf"
-    entry = forecast_log.entry_from_forecast(result, note)
-    previous = forecast_log.latest(result.case.id)
-    moved = forecast_log.movement(entry, previous) if previous else None
-    with err.status("Leave-one-out track record…"):
-        track = track_record(
-            result.fit.posterior, result.inputs, result.priors, result.fit.settings
-        )
-    with err.status("Refitting under the other pooling method…"):
-        pools = pool_comparison(result)
-    with err.status("Prior sensitivity: power-scaling and refits under wider and narrower priors…"):
-        sensitivity = sensitivity_review(result)
-    with err.status("Reviewer figures…"):
-        figures = save_review_figures(result, track, reports_dir() / "review" / result.case.id)
-    extras = ReportExtras(
-        track=track,
-        moved=moved,
-        pools=pools,
-        sensitivity=sensitivity,
-        review_figures=figures,
-        sbc=latest_sbc(reports_dir() / "sbc"),
-    )
-    with err.status("Writing the report…"):
-        write_report(result, target, extras)
-    entry_id = forecast_log.record(entry)  # only once the report exists
+    assembled = assemble_report(result, note=note, step=step)
+    with step("Writing the report"):
+        write_report(result, target, assembled.extras)
+    entry_id = forecast_log.record(assembled.entry)  # only once the report exists
     err.print(f"Logged as entry {entry_id} in {forecast_log.log_path()}")
     typer.echo(f"Wrote {target}")
     exit_if_unreliable(result, allow_unreliable)
@@ -169,9 +148,9 @@ def validate(
     effect_priors = load_effect_priors(priors or default_effect_priors_path())
     settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
     inputs = model_inputs(reference)
-    with err.status("Fitting the model to every reference case (or loading the cached fit)…"):
+    with step("Fitting the model to every reference case (or loading the cached fit)"):
         fitted = fit(inputs, effect_priors, settings, progressbar=sys.stderr.isatty())
-    with err.status("Leave-one-out predictions…"):
+    with step("Leave-one-out predictions"):
         record = track_record(fitted.posterior, inputs, effect_priors, settings)
     calibration = calibration_table(record.predictions)
     target = plot or reports_dir() / "validation" / "calibration.png"
@@ -226,29 +205,22 @@ def review(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Run the sensitivity refits on Dask: 'local' for a "
-            "local cluster, or a scheduler address (tcp://host:8786).",
+            help="Run the sensitivity refits on Dask: 'local' for a local cluster, a "
+            "scheduler address (tcp://host:8786), or 'none' (the default) to fit here.",
         ),
     ] = None,
 ) -> None:
     """Write the reviewer's figures for CASE and print diagnostics and prior sensitivity."""
-    from forecasting.checks.sensitivity import sensitivity_review
-    from forecasting.checks.track_record import track_record
+    from forecasting.report.assemble import review_checks, review_folder
     from forecasting.report.review_figures import save_review_figures
 
     result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
-    folder = output or reports_dir() / "review" / result.case.id
-    with err.status("Leave-one-out track record…"):
-        track = track_record(
-            result.fit.posterior, result.inputs, result.priors, result.fit.settings
-        )
-    with err.status("Prior sensitivity: power-scaling and refits under wider and narrower priors…"):
-        sensitivity = sensitivity_review(result, scheduler=scheduler)
-    with err.status("Drawing the figures…"):
-        paths = save_review_figures(result, track, folder)
+    checks = review_checks(result, scheduler=scheduler_value(scheduler), step=step)
+    with step("Drawing the figures"):
+        paths = save_review_figures(result, checks.track, output or review_folder(result))
     console = Console(width=None if sys.stdout.isatty() else 110)
     console.print(*prediction_tables(result)[2:3])
-    console.print(review_tables(result, sensitivity))
+    console.print(review_tables(result, checks.sensitivity))
     for name, path in paths.items():
         console.print(f"{name:>22}: {path}")
     exit_if_unreliable(result, allow_unreliable)

@@ -18,10 +18,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from forecasting.cli.common import DrawsOpt, OutputFormat, SeedOpt, err, user_errors
-from forecasting.settings import DEFAULT_SEED, THRESHOLDS, SamplerSettings
+from forecasting.cli.common import DrawsOpt, OutputFormat, SeedOpt, err, step, user_errors
+from forecasting.settings import DEFAULT_SEED, SamplerSettings
 
 
 class Study(StrEnum):
@@ -48,32 +49,35 @@ def replicate(
     draws: DrawsOpt = SamplerSettings.draws,
 ) -> None:
     """Refit the study's published model: Bayesian posterior beside the published-style MLE."""
-    from forecasting.inputs.doyle_sambanis import load_peace_file, replication_table
+    from forecasting.checks.replication import replication_table
+    from forecasting.inputs.doyle_sambanis import load_peace_file
 
     peace = load_peace_file(path)
     settings = SamplerSettings(draws=draws, seed=seed)
-    with err.status("Fitting the model by maximum likelihood and with NUTS…"):
+    with step("Fitting the model by maximum likelihood and with NUTS"):
         result = replication_table(peace, settings, progressbar=sys.stderr.isatty())
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     else:
         Console().print(replication_rich_table(result))
-    problems = convergence_problems(result)
-    if problems:
-        err.print("[bold red]warning:[/] the posterior failed the convergence checks: " + problems)
+    if not result.convergence.reliable:
+        err.print(
+            "[bold red]warning:[/] the posterior failed the convergence checks: "
+            + escape("; ".join(result.convergence.problems))
+        )
 
 
 def replication_rich_table(result) -> Table:
-    from forecasting.inputs.doyle_sambanis import PRIOR_SD
+    from forecasting.checks.replication import PRIOR_SD
 
+    diagnostics = result.convergence.as_dict()
     table = Table(
         title=f"Doyle & Sambanis (2000), Table 3 model A8 — n = {result.n}",
         title_justify="left",
         caption=(
             f"Bayesian: Normal(0, {PRIOR_SD:g}) prior on every coefficient (original scale); "
-            f"max R-hat "
-            f"{result.max_r_hat:.3f}, min bulk ESS {result.min_ess_bulk:.0f}, "
-            f"{result.divergences} divergences."
+            f"max R-hat {diagnostics['max_r_hat']:.3f}, min bulk ESS "
+            f"{diagnostics['min_ess_bulk']:.0f}, {diagnostics['divergences']} divergences."
         ),
         caption_justify="left",
     )
@@ -87,17 +91,6 @@ def replication_rich_table(result) -> Table:
             f"{gap:+.2f}".replace("-", "−"),
         )
     return table
-
-
-def convergence_problems(result) -> str:
-    problems = []
-    if result.max_r_hat > THRESHOLDS.max_r_hat:
-        problems.append(f"R-hat {result.max_r_hat:.3f} > {THRESHOLDS.max_r_hat}")
-    if result.min_ess_bulk < THRESHOLDS.min_ess_bulk:
-        problems.append(f"bulk ESS {result.min_ess_bulk:.0f} < {THRESHOLDS.min_ess_bulk:g}")
-    if result.divergences > THRESHOLDS.max_divergences:
-        problems.append(f"{result.divergences} divergent transitions")
-    return "; ".join(problems)
 
 
 import_app = typer.Typer(

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from forecasting.cli.common import DataOpt, PriorsOpt, SeedOpt, err, user_errors
+from forecasting.cli.common import DataOpt, PriorsOpt, SeedOpt, err, scheduler_value, user_errors
 from forecasting.settings import DEFAULT_SEED, SBCSettings, reports_dir
 
 EXIT_FAILED = 1
@@ -43,10 +43,10 @@ def sbc(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Dask scheduler address (tcp://host:port), or 'in-process' for no Dask "
-            "[default: a local cluster of --workers processes].",
+            help="'local' for a local Dask cluster of --workers processes, a scheduler "
+            "address (tcp://host:8786), or 'none' to fit in this process.",
         ),
-    ] = None,
+    ] = "local",
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Workers of the local cluster.")
     ] = 2,
@@ -77,7 +77,7 @@ def sbc(
             inputs,
             effect_priors,
             settings,
-            scheduler=scheduler,
+            scheduler=scheduler_value(scheduler),
             workers=workers,
             progress=lambda done: bar.update(task, completed=done),
         )

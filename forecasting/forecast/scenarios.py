@@ -17,6 +17,7 @@ from scipy.special import expit
 
 from forecasting.factors import FACTOR_IDS, RATING_CENTRE
 from forecasting.inputs.cases import CURRENT, Case
+from forecasting.model.draws import parameter_draws
 from forecasting.settings import INTERVALS, SCENARIO_DIM
 
 SAMPLE_DIM = "sample"
@@ -51,9 +52,8 @@ def summarise(draws: np.ndarray, prefix: str) -> dict[str, float]:
 
 
 def forecast_case(posterior: xr.DataTree, case: Case, seed: int) -> Forecast:
-    post = posterior["posterior"]
-    alpha = post["alpha"].values.reshape(-1)
-    beta = post["beta"].transpose("chain", "draw", "factor").values.reshape(alpha.size, -1)
+    fitted = parameter_draws(posterior)
+    alpha, beta = fitted.flat_alpha, fitted.flat_beta
     rng = np.random.default_rng(seed)
     shared_z = rng.standard_normal((alpha.size, len(FACTOR_IDS)))
 

@@ -17,39 +17,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecasting.factors import FACTOR_IDS, RATING_MAX, RATING_MIN
+from forecasting.factors import RATING_MAX, RATING_MIN
 from forecasting.forecast.scenarios import forecast_case, summarise
+from forecasting.inputs.case_edits import check_factor_and_scenario
 from forecasting.inputs.cases import CURRENT, Case, FactorState, Scenario
 
 SWEEP_POINTS = 9  # ratings 1, 1.5, ..., 5
-
-
-def with_factor_state(
-    case: Case, factor: str, state: FactorState, *, scenario: str = CURRENT
-) -> Case:
-    """A copy of `case` with `factor` in `state`.
-
-    For `current` (the case's own assessment) every scenario that does not
-    override `factor` changes with it, as if the case file had said so; for a
-    named scenario, only that scenario changes (and now overrides `factor`).
-    """
-    _check(case, factor, scenario)
-    scenarios = {}
-    for name, s in case.scenarios.items():
-        if name == scenario or (scenario == CURRENT and factor not in s.overridden):
-            overridden = s.overridden
-            if name == scenario != CURRENT:  # a named scenario now overrides `factor`
-                overridden = tuple(f for f in FACTOR_IDS if f in (*overridden, factor))
-            s = dataclasses.replace(s, factors={**s.factors, factor: state}, overridden=overridden)
-        scenarios[name] = s
-    return dataclasses.replace(case, scenarios=scenarios)
-
-
-def _check(case: Case, factor: str, scenario: str) -> None:
-    if factor not in FACTOR_IDS:
-        raise ValueError(f"unknown factor '{factor}' (known: {', '.join(FACTOR_IDS)})")
-    if scenario not in case.scenarios:
-        raise ValueError(f"unknown scenario '{scenario}' (known: {', '.join(case.scenarios)})")
 
 
 def compare_cases(posterior: xr.DataTree, before: Case, after: Case, seed: int) -> pd.DataFrame:
@@ -108,7 +81,7 @@ def rating_sweep(
     """P(success) of `scenario` with `factor` rated each of `ratings` (default 1 to 5 in
     half steps), everything else as assessed. The swept factor keeps its assessed sd
     unless `sd` is given. Every rating shares the same draws of the factor states."""
-    _check(case, factor, scenario)
+    check_factor_and_scenario(case, factor, scenario)
     base = case.scenarios[scenario]
     assessed = base.factors[factor]
     ratings = (

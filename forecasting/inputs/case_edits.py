@@ -8,11 +8,13 @@ back before anything is written, and written atomically.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
 import tomlkit
 
+from forecasting.factors import FACTOR_IDS
 from forecasting.files import atomic_write_text, read_toml
 from forecasting.inputs.cases import CURRENT, Case, FactorState, load_case
 
@@ -28,7 +30,6 @@ def save_factor_state(
     """Write `state` as `factor`'s state in `case`'s file (`current`: the case's own
     `[factors]`; otherwise that scenario's overrides), to `target` (default: the
     case file itself). Returns the path written."""
-    from forecasting.forecast.what_if import with_factor_state
 
     with_factor_state(case, factor, state, scenario=scenario)  # checks factor and scenario
     document = read_toml(case.path)
@@ -51,3 +52,31 @@ def save_factor_state(
         load_case(check)
     atomic_write_text(target, text)
     return target
+
+
+def with_factor_state(
+    case: Case, factor: str, state: FactorState, *, scenario: str = CURRENT
+) -> Case:
+    """A copy of `case` with `factor` in `state`.
+
+    For `current` (the case's own assessment) every scenario that does not
+    override `factor` changes with it, as if the case file had said so; for a
+    named scenario, only that scenario changes (and now overrides `factor`).
+    """
+    check_factor_and_scenario(case, factor, scenario)
+    scenarios = {}
+    for name, s in case.scenarios.items():
+        if name == scenario or (scenario == CURRENT and factor not in s.overridden):
+            overridden = s.overridden
+            if name == scenario != CURRENT:  # a named scenario now overrides `factor`
+                overridden = tuple(f for f in FACTOR_IDS if f in (*overridden, factor))
+            s = dataclasses.replace(s, factors={**s.factors, factor: state}, overridden=overridden)
+        scenarios[name] = s
+    return dataclasses.replace(case, scenarios=scenarios)
+
+
+def check_factor_and_scenario(case: Case, factor: str, scenario: str) -> None:
+    if factor not in FACTOR_IDS:
+        raise ValueError(f"unknown factor '{factor}' (known: {', '.join(FACTOR_IDS)})")
+    if scenario not in case.scenarios:
+        raise ValueError(f"unknown scenario '{scenario}' (known: {', '.join(case.scenarios)})")

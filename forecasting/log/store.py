@@ -1,4 +1,4 @@
-"""The forecast log: every recorded forecast, its resolution, and how well it scored.
+"""The forecast log: every recorded forecast and its resolution (the SQLite store).
 
 Forecast log
 ------------
@@ -36,43 +36,28 @@ counterfactuals ("as planned", "accelerated") whose outcome is never observed.
 (The report's `forecasts.headline()` picks the scenarios an analyst reads first;
 that is a display choice, not this one.)
 
-**Scores.** Only entries whose `as_of` is before the case's `resolved_on` are
-scored (a forecast made with the outcome known is not a forecast). Brier score
-= mean (p - outcome)^2; log score = mean -ln(probability given to what
-happened), in nats, with p clipped to [1e-6, 1 - 1e-6]; lower is better for
-both. By case: the mean over that case's scored entries. Overall: the mean of
-the per-case scores, so a case logged often does not outweigh one logged once.
-With at least 10 scored entries, a calibration table bins them by forecast
-probability (tenths) and gives each bin's mean forecast, observed frequency
-of success and count.
+**Scores** of resolved forecasts are in `forecasting.log.scores`; how a case's
+forecast moved between two entries in `forecasting.log.movement`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from forecasting.checks.scoring import brier, calibration_table, log_score
 from forecasting.errors import InputError
 from forecasting.inputs.cases import CURRENT
-from forecasting.settings import reports_dir
+from forecasting.settings import forecast_log_path
 
 HEADLINE = CURRENT
 SCHEMA_VERSION = 1
-LOG_ENV = "FORECAST_LOG"
 LOG_FORMAT = "mission-forecasting forecast log"
 BUSY_TIMEOUT_S = 30.0
-MIN_FOR_CALIBRATION = 10
-CALIBRATION_BINS = 10
 
 # The inputs whose change movement() reports: label -> Entry attribute.
 TRACKED_INPUTS = {
@@ -192,69 +177,12 @@ class Resolution:
         }
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Brier and log scores of the resolved forecasts (lower is better for both)."""
-
-    by_case: pd.DataFrame  # index case_id: n, outcome, resolved_on, brier, log_score
-    brier: float  # mean of the per-case Brier scores
-    log_score: float  # mean of the per-case log scores
-    n_forecasts: int
-    calibration: pd.DataFrame | None  # bin_lo, bin_hi, mean_forecast, observed, count
-
-    def as_dict(self) -> dict:
-        return {
-            "headline_scenario": HEADLINE,
-            "overall": {
-                "brier": self.brier,
-                "log_score": self.log_score,
-                "n_cases": len(self.by_case),
-                "n_forecasts": self.n_forecasts,
-            },
-            "by_case": self.by_case.reset_index().to_dict(orient="records"),
-            "calibration": None
-            if self.calibration is None
-            else self.calibration.to_dict(orient="records"),
-        }
-
-
-@dataclass(frozen=True)
-class Movement:
-    """How a case's forecast moved between two logged entries, and which inputs changed."""
-
-    latest: Entry
-    previous: Entry
-    scenarios: pd.DataFrame  # index scenario: previous, latest, change (p_median)
-    inputs: pd.DataFrame  # index input: previous, latest, changed
-    changed_inputs: list[str] = field(default_factory=list)
-
-    @property
-    def headline_change(self) -> float:
-        return float(self.scenarios.loc[HEADLINE, "change"])
-
-    def describe(self) -> str:
-        """One sentence for a report: the headline move and what changed."""
-        from forecasting.formatting import percent, points
-
-        when = self.previous.recorded_at.strftime("%Y-%m-%d %H:%M UTC")
-        row = self.scenarios.loc[HEADLINE]
-        changed = ", ".join(self.changed_inputs) if self.changed_inputs else "none"
-        return (
-            f"P(success) in the current situation moved from {percent(row.previous)} to "
-            f"{percent(row.latest)} ({points(row.change)}) since the forecast logged "
-            f"{when} (entry {self.previous.id}). Inputs changed: {changed}."
-        )
-
-
 # -- where the log lives, and opening it -------------------------------------------------
 
 
 def log_path(path: str | Path | None = None) -> Path:
     """`path`, else $FORECAST_LOG, else reports/forecast-log.sqlite."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get(LOG_ENV)
-    return Path(env) if env else reports_dir() / "forecast-log.sqlite"
+    return forecast_log_path(path)
 
 
 @contextmanager
@@ -482,95 +410,3 @@ def resolutions(path: str | Path | None = None) -> dict[str, Resolution]:
             dt.date.fromisoformat(r["resolved_on"]),
         )
     return out
-
-
-def scored_forecasts(path: str | Path | None = None) -> pd.DataFrame:
-    """One row per scoreable entry: id, case_id, as_of, p (headline p_median), outcome."""
-    resolved = resolutions(path)
-    rows = [
-        {
-            "id": e.id,
-            "case_id": e.case_id,
-            "as_of": e.as_of,
-            "p": e.headline_p,
-            "outcome": r.outcome,
-        }
-        for case_id, r in resolved.items()
-        for e in history(case_id, path)
-        if e.as_of < r.resolved_on
-    ]
-    return pd.DataFrame(rows, columns=["id", "case_id", "as_of", "p", "outcome"])
-
-
-def score(path: str | Path | None = None) -> Scores | None:
-    """Brier and log scores of the resolved forecasts, or None if none is resolved yet."""
-    scored = scored_forecasts(path)
-    if scored.empty:
-        return None
-    resolved = resolutions(path)
-    by_case = pd.DataFrame(
-        [
-            {
-                "case_id": case_id,
-                "n": len(group),
-                "outcome": int(group.outcome.iloc[0]),
-                "resolved_on": resolved[case_id].resolved_on.isoformat(),
-                "brier": brier(group.p, group.outcome),
-                "log_score": log_score(group.p, group.outcome),
-            }
-            for case_id, group in scored.groupby("case_id", sort=True)
-        ]
-    ).set_index("case_id")
-    enough = len(scored) >= MIN_FOR_CALIBRATION
-    return Scores(
-        by_case=by_case,
-        brier=float(by_case.brier.mean()),
-        log_score=float(by_case.log_score.mean()),
-        n_forecasts=len(scored),
-        calibration=calibration_table(scored.p, scored.outcome, CALIBRATION_BINS)
-        if enough
-        else None,
-    )
-
-
-# -- movement between two entries -------------------------------------------------------
-
-
-def movement(latest: Entry, previous: Entry) -> Movement:
-    """Per-scenario change in p_median from `previous` to `latest`, and the inputs that changed.
-
-    A scenario present in only one of the two entries has NaN for the other and for `change`.
-    """
-    if latest.case_id != previous.case_id:
-        raise ValueError(f"entries of different cases: {latest.case_id}, {previous.case_id}")
-    names = list(latest.scenarios) + [n for n in previous.scenarios if n not in latest.scenarios]
-
-    def p(entry: Entry, name: str) -> float:
-        return entry.scenarios.get(name, {}).get("p_median", math.nan)
-
-    scenarios = pd.DataFrame(
-        {
-            "previous": [p(previous, n) for n in names],
-            "latest": [p(latest, n) for n in names],
-        },
-        index=pd.Index(names, name="scenario"),
-    )
-    scenarios["change"] = scenarios.latest - scenarios.previous
-    inputs = pd.DataFrame(
-        [
-            {
-                "input": label,
-                "previous": getattr(previous, attr),
-                "latest": getattr(latest, attr),
-            }
-            for label, attr in TRACKED_INPUTS.items()
-        ]
-    ).set_index("input")
-    inputs["changed"] = inputs.previous != inputs.latest
-    return Movement(
-        latest=latest,
-        previous=previous,
-        scenarios=scenarios,
-        inputs=inputs,
-        changed_inputs=list(inputs.index[inputs.changed]),
-    )

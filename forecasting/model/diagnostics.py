@@ -45,11 +45,11 @@ class Convergence:
         }
 
 
-def diagnostics_table(posterior: xr.DataTree) -> pd.DataFrame:
+def diagnostics_table(posterior: xr.DataTree, var_names: tuple[str, ...] = CHECKED) -> pd.DataFrame:
     """R-hat and bulk/tail ESS of every checked parameter (ArviZ)."""
     import arviz as az
 
-    summary = az.summary(posterior, var_names=list(CHECKED), kind="diagnostics", round_to="none")
+    summary = az.summary(posterior, var_names=list(var_names), kind="diagnostics", round_to="none")
     return summary[["r_hat", "ess_bulk", "ess_tail"]].astype(float)
 
 
@@ -67,14 +67,18 @@ def with_diagnostics(posterior: xr.DataTree) -> xr.DataTree:
 
 
 def check_convergence(
-    posterior: xr.DataTree, thresholds: ConvergenceThresholds = THRESHOLDS
+    posterior: xr.DataTree,
+    thresholds: ConvergenceThresholds = THRESHOLDS,
+    *,
+    var_names: tuple[str, ...] = CHECKED,
 ) -> Convergence:
+    """The thresholds applied to `var_names` (stored diagnostics are used when present)."""
     if "diagnostics" in posterior.children:
         stored = posterior["diagnostics"].to_dataset()
         table = stored.to_dataframe()[["r_hat", "ess_bulk", "ess_tail"]]
         table.index = table.index.astype(str)
     else:
-        table = diagnostics_table(posterior)
+        table = diagnostics_table(posterior, var_names)
     divergences = int(posterior["sample_stats"]["diverging"].sum())
     problems = []
     for name, row in table.iterrows():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from forecasting.files import atomic_write_bytes, sha256_of_text
 from forecasting.model.diagnostics import with_diagnostics
 from forecasting.model.logit import ModelInputs, build_model, model_data
 from forecasting.priors.effects import EffectPriors
-from forecasting.settings import MODEL_VERSION, SamplerSettings
+from forecasting.settings import MODEL_VERSION, SamplerSettings, fit_cache_dir
 
 # What a fit keeps: enough for forecasts, diagnostics and checks on the reference cases.
 KEPT_POSTERIOR = ("alpha", "beta")
@@ -34,15 +33,6 @@ class Fit:
     key: str
     from_cache: bool
     settings: SamplerSettings
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("FORECAST_CACHE_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("mission-forecasting")) / "fits"
 
 
 def fit_key(inputs: ModelInputs, priors: EffectPriors, settings: SamplerSettings) -> str:
@@ -65,7 +55,7 @@ def fit(
 ) -> Fit:
     """The posterior for `inputs` under `priors`: from the cache when it holds this exact fit."""
     key = fit_key(inputs, priors, settings)
-    path = cache_dir() / f"{key}.npz"
+    path = fit_cache_dir() / f"{key}.npz"
     if use_cache and path.exists():
         try:
             return Fit(_load(path), key, True, settings)

@@ -1,13 +1,15 @@
-"""Independent fits, in this process or on a Dask cluster.
+"""Independent work, in this process or on a Dask cluster: one convention for every
+command's `--scheduler`.
 
-`scheduler=None` fits one after another here; `"local"` starts a local Dask
-cluster (two single-threaded workers); any other value is the address of a
-running scheduler (`tcp://host:8786`), so a user who outgrows one machine
-points the same command at a cluster. Dask is the optional extra `dist`.
+`scheduler=None` runs here, one job after another; `"local"` starts a local Dask
+cluster of single-threaded worker processes; any other value is the address of a
+running scheduler (`tcp://host:8786`), whose workers must be able to import
+`forecasting`. Dask is the optional extra `dist`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -19,16 +21,22 @@ LOCAL_WORKERS = 2
 
 @contextmanager
 def dask_client(scheduler: str, workers: int = LOCAL_WORKERS) -> Iterator:
+    """A Dask client for `scheduler` (`"local"` or an address); never None: the caller
+    runs in-process itself when there is no scheduler."""
     try:
         from distributed import Client, LocalCluster
-    except ImportError as err:  # pragma: no cover - depends on the install
+    except ImportError as err:  # an optional extra
         raise RuntimeError(
-            "Dask is not installed: pip install -e '.[dist]' to run fits on a cluster"
+            "Dask is not installed: pip install -e '.[dist]', or run without --scheduler"
         ) from err
     if scheduler == LOCAL:
         with (
             LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # any free port: never clash with a running cluster
+                silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
         ):
@@ -39,7 +47,6 @@ def dask_client(scheduler: str, workers: int = LOCAL_WORKERS) -> Iterator:
 
 
 def _fit_quietly(inputs, priors, settings) -> Fit:
-    # a worker has one core: sample its chains one after another
     return fit(inputs, priors, settings, progressbar=False)
 
 

@@ -113,7 +113,7 @@ def prior_posterior_grid(
 
 def pav_calibration(calibration: pd.DataFrame, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """PAV-adjusted reliability: LOO predictions against their isotonic recalibration
-    (`review.pav_calibration`); on the diagonal means calibrated."""
+    (`checks.calibration.pav_curve`); on the diagonal means calibrated."""
     fig, ax = _axes(ax, (3.6, 3.4))
     ax.plot([0, 1], [0, 1], color="#888", lw=1, ls="--", label="calibrated")
     ax.step(

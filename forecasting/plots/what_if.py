@@ -15,7 +15,7 @@ from forecasting.forecast.what_if import RatingSweep
 from forecasting.plots.results import ACCENT, INK
 
 
-def rating_sweep(
+def rating_sweep_plot(
     sweep: RatingSweep, *, ax: Axes | None = None, title: str | None = None
 ) -> tuple[Figure, Axes]:
     """Median P(success) with its 80% band against the swept factor's rating; the

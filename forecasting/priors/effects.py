@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from forecasting.errors import InputError
 from forecasting.factors import FACTOR_IDS
 from forecasting.files import atomic_write_text, read_toml
-from forecasting.priors.elicitation import StatementKind, statement_normal
+from forecasting.priors.statements import StatementKind, statement_normal
 from forecasting.validation import raise_if_any, validated
 
 # How far (in prior sds) a prior's parameters may drift from what its

@@ -26,7 +26,8 @@ from forecasting.forecast.extrapolation import in_words
 from forecasting.forecast.scenarios import headline
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.inputs.cases import CURRENT
-from forecasting.log.store import Movement
+from forecasting.log.movement import Movement
+from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
@@ -375,10 +376,7 @@ def _track_record(track: TrackRecord | None) -> dict | None:
 
 
 def _parameter_table(result: CaseForecast) -> list[list[str]]:
-    post = result.fit.posterior["posterior"]
-    draws = {"intercept": post["alpha"].values.ravel()}
-    for f in FACTOR_IDS:
-        draws[f] = post["beta"].sel(factor=f).values.ravel()
+    draws = parameter_draws(result.fit.posterior).by_parameter()
     rows = []
     for name, (mu, sigma) in result.priors.parameters().items():
         d = draws[name]

@@ -7,8 +7,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from forecasting.checks.track_record import TrackRecord, calibration_table
-from forecasting.factors import FACTOR_IDS
 from forecasting.forecast.scenarios import headline
+from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
 from forecasting.plots import results as plots
 from forecasting.plots.priors import pooled_priors
@@ -51,9 +51,7 @@ def save_report_figures(
             plots.contrast_distribution(diff, label=f"{row.scenario} − {row.baseline}", ax=ax)
         names["contrasts"] = save(fig, "contrasts.svg")
 
-    post = result.fit.posterior["posterior"]
-    draws = {"intercept": post["alpha"].values.ravel()}
-    draws |= {f: post["beta"].sel(factor=f).values.ravel() for f in FACTOR_IDS}
+    draws = parameter_draws(result.fit.posterior).by_parameter()
     fig, _ = plots.prior_posterior_grid(result.priors.components(), draws)
     names["prior_posterior"] = save(fig, "prior-posterior.svg")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from forecasting.checks.sensitivity import loo_pit, pav_calibration
+from forecasting.checks.calibration import loo_pit, pav_curve
 from forecasting.checks.track_record import TrackRecord
-from forecasting.factors import FACTOR_IDS
+from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
 from forecasting.plots import results as plots
 
@@ -44,13 +44,11 @@ def save_review_figures(result: CaseForecast, track: TrackRecord, folder: Path) 
     if "energy" in posterior["sample_stats"]:
         save_collection(az.plot_energy(posterior, backend="matplotlib"), "energy")
 
-    post = posterior["posterior"]
-    draws = {"intercept": post["alpha"].values.ravel()}
-    draws |= {f: post["beta"].sel(factor=f).values.ravel() for f in FACTOR_IDS}
+    draws = parameter_draws(posterior).by_parameter()
     save_figure(
         plots.prior_posterior_grid(result.priors.components(), draws)[0], "prior-vs-posterior"
     )
-    save_figure(plots.pav_calibration(pav_calibration(track.predictions))[0], "calibration-pav")
+    save_figure(plots.pav_calibration(pav_curve(track.predictions))[0], "calibration-pav")
     save_figure(
         plots.pit_ecdf_difference(loo_pit(track.predictions, result.fit.settings.seed))[0],
         "loo-pit",

@@ -1,0 +1,78 @@
+"""How a case's forecast moved between two logged entries, and which inputs changed."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from forecasting.log.store import HEADLINE, TRACKED_INPUTS, Entry
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How a case's forecast moved between two logged entries, and which inputs changed."""
+
+    latest: Entry
+    previous: Entry
+    scenarios: pd.DataFrame  # index scenario: previous, latest, change (p_median)
+    inputs: pd.DataFrame  # index input: previous, latest, changed
+    changed_inputs: list[str] = field(default_factory=list)
+
+    @property
+    def headline_change(self) -> float:
+        return float(self.scenarios.loc[HEADLINE, "change"])
+
+    def describe(self) -> str:
+        """One sentence for a report: the headline move and what changed."""
+        from forecasting.formatting import percent, points
+
+        when = self.previous.recorded_at.strftime("%Y-%m-%d %H:%M UTC")
+        row = self.scenarios.loc[HEADLINE]
+        changed = ", ".join(self.changed_inputs) if self.changed_inputs else "none"
+        return (
+            f"P(success) in the current situation moved from {percent(row.previous)} to "
+            f"{percent(row.latest)} ({points(row.change)}) since the forecast logged "
+            f"{when} (entry {self.previous.id}). Inputs changed: {changed}."
+        )
+
+
+def movement(latest: Entry, previous: Entry) -> Movement:
+    """Per-scenario change in p_median from `previous` to `latest`, and the inputs that changed.
+
+    A scenario present in only one of the two entries has NaN for the other and for `change`.
+    """
+    if latest.case_id != previous.case_id:
+        raise ValueError(f"entries of different cases: {latest.case_id}, {previous.case_id}")
+    names = list(latest.scenarios) + [n for n in previous.scenarios if n not in latest.scenarios]
+
+    def p(entry: Entry, name: str) -> float:
+        return entry.scenarios.get(name, {}).get("p_median", math.nan)
+
+    scenarios = pd.DataFrame(
+        {
+            "previous": [p(previous, n) for n in names],
+            "latest": [p(latest, n) for n in names],
+        },
+        index=pd.Index(names, name="scenario"),
+    )
+    scenarios["change"] = scenarios.latest - scenarios.previous
+    inputs = pd.DataFrame(
+        [
+            {
+                "input": label,
+                "previous": getattr(previous, attr),
+                "latest": getattr(latest, attr),
+            }
+            for label, attr in TRACKED_INPUTS.items()
+        ]
+    ).set_index("input")
+    inputs["changed"] = inputs.previous != inputs.latest
+    return Movement(
+        latest=latest,
+        previous=previous,
+        scenarios=scenarios,
+        inputs=inputs,
+        changed_inputs=list(inputs.index[inputs.changed]),
+    )
