@@ -63,7 +63,7 @@ _API = {
 }
 # modules offered whole: figure functions and the notebooks' settings
 _MODULES = {
-    "plots": "forecasting.plots.results",
+    "plots": "forecasting.plots",
     "prior_plots": "forecasting.plots.priors",
     "what_if_plots": "forecasting.plots.what_if",
     "notebook": "forecasting.notebook",
