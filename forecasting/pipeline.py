@@ -98,11 +98,11 @@ def pool_comparison(result: CaseForecast) -> pd.DataFrame | None:
         result.fit.settings,
         progressbar=False,
     )
-    scenarios = forecast_case(refitted.posterior, result.case, result.fit.settings.seed).scenarios
+    scenarios = forecast_case(refitted.posterior, result.case).scenarios
     table = pd.DataFrame(
         {
-            priors.method: result.forecast.scenarios["p_median"],
-            other: scenarios["p_median"],
+            priors.method: result.forecast.scenarios["p"],
+            other: scenarios["p"],
         }
     )
     table["fitted − linear"] = table["fitted_pool"] - table["linear_pool"]
@@ -134,7 +134,7 @@ def run_forecast(
         inputs=model_data,
         fit=fitted,
         convergence=check_convergence(fitted.posterior),
-        forecast=forecast_case(fitted.posterior, inputs.case, settings.seed),
+        forecast=forecast_case(fitted.posterior, inputs.case),
         extrapolation=check_extrapolation(inputs.case, split.used),
         provenance=provenance(
             data=inputs.reference.path,

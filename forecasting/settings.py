@@ -20,11 +20,12 @@ DEFAULT_SEED = 20130111  # the day Operation Serval began
 # Coding confidence -> sd of the true rating around the coded one, in rating steps
 # (data/CODEBOOK.md, "Per-rating confidence").
 CONFIDENCE_SD = {"high": 0.25, "medium": 0.5, "low": 1.0}
-# A rating left blank is latent: centred on "typical" (3) with this sd.
+# A factor with fewer than two coded reference ratings is centred on the scale's middle
+# and a blank rating of it imputed with this sd (otherwise: the class's own spread).
 UNKNOWN_RATING_SD = 1.0
 
 # Bumped whenever the model's structure changes, so cached fits are not reused.
-MODEL_VERSION = "logit-integrated-ratings-2"
+MODEL_VERSION = "logit-centred-ratings-3"
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from forecasting import (
 
 CASE = "mali-2013"
 result = run_forecast(load_inputs(CASE), notebook.sampler_settings(), progressbar=False)
-case, forecast, seed = result.case, result.forecast, result.fit.settings.seed
+case, forecast = result.case, result.forecast
 f"{case.title}, as of {case.as_of}; converged: {result.reliable}"
 
 # %% [markdown]
@@ -117,7 +117,7 @@ print("\n\n".join(in_words(result.extrapolation)))
 # the rating is worth getting right.
 
 # %%
-sweeps = {factor: rating_sweep(result.fit.posterior, case, factor, seed) for factor in FACTOR_IDS}
+sweeps = {factor: rating_sweep(result.fit.posterior, case, factor) for factor in FACTOR_IDS}
 fig, axes = plt.subplots(1, len(sweeps), figsize=(14, 3.0), layout="constrained", sharey=True)
 for ax, sweep in zip(axes, sweeps.values(), strict=True):
     what_if_plots.rating_sweep_plot(sweep, ax=ax, title="")
@@ -138,7 +138,7 @@ stronger_army = with_factor_state(
     "host_army",
     FactorState(rating=2.5, sd=0.5, rationale="what-if: battalions holding the line"),
 )
-compare_cases(result.fit.posterior, case, stronger_army, seed)
+compare_cases(result.fit.posterior, case, stronger_army)
 
 # %% [markdown]
 # The same for one named scenario: the planned sequence, had it been launched
@@ -151,4 +151,4 @@ hurried_plan = with_factor_state(
     FactorState(rating=3.0, sd=0.5, rationale="what-if: launched before certification"),
     scenario="as_planned",
 )
-compare_cases(result.fit.posterior, case, hurried_plan, seed)
+compare_cases(result.fit.posterior, case, hurried_plan)

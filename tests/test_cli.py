@@ -27,16 +27,27 @@ def test_predict_json_has_the_documented_shape(mali_result, monkeypatch, capsys)
     assert result["reliable"] is True
     assert next(iter(result["scenarios"])) == "current"
     for numbers in result["scenarios"].values():
-        assert set(numbers) == {"p_median", "p_lo80", "p_hi80", "p_lo95", "p_hi95"}
+        assert set(numbers) == {
+            "p",
+            "p_median",
+            "p_lo80",
+            "p_hi80",
+            "p_lo95",
+            "p_hi95",
+            "rating_lo80",
+            "rating_hi80",
+        }
         assert numbers["p_lo95"] <= numbers["p_lo80"] <= numbers["p_median"] <= numbers["p_hi80"]
+        assert numbers["rating_lo80"] <= numbers["p"] <= numbers["rating_hi80"]
     assert result["contrasts"][0]["scenario"] == "accelerated"
+    assert {"difference", "difference_lo80", "p_scenario_better"} <= set(result["contrasts"][0])
     assert {"max_r_hat", "min_ess_bulk", "min_ess_tail", "divergences"} <= set(
         result["diagnostics"]
     )
     assert set(result["extrapolation"]) == set(result["scenarios"])
     assert {"in_hull", "share_nearby"} <= set(result["extrapolation"]["as_planned"])
-    expected = mali_result.forecast.scenarios.loc["as_planned", "p_median"]
-    assert result["scenarios"]["as_planned"]["p_median"] == round(expected, 4)
+    expected = mali_result.forecast.scenarios.loc["as_planned", "p"]
+    assert result["scenarios"]["as_planned"]["p"] == round(expected, 4)
 
 
 def test_predict_table(mali_result, monkeypatch, capsys):

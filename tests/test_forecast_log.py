@@ -92,7 +92,7 @@ def test_record_show_resolve_score_through_the_cli(mali_result, log):
     scored = invoke("score", "--format", "json")
     assert scored.exit_code == 0
     overall = json.loads(scored.stdout)["overall"]
-    p = expected.loc["current", "p_median"]
+    p = expected.loc["current", "p"]  # the predictive probability E[P] is what is scored
     assert overall["n_forecasts"] == 2 and overall["n_cases"] == 1
     assert overall["brier"] == pytest.approx((1 - p) ** 2)
     assert overall["log_score"] == pytest.approx(-math.log(p))

@@ -2,9 +2,9 @@ import numpy as np
 import pymc as pm
 import pytest
 
-from forecasting.factors import FACTOR_IDS
+from forecasting.factors import FACTOR_IDS, RATING_CENTRE
 from forecasting.inputs.reference import load_reference
-from forecasting.model.logit import build_model, model_inputs
+from forecasting.model.logit import build_model, factor_distribution, model_inputs
 from forecasting.priors.effects import load_effect_priors
 from forecasting.settings import UNKNOWN_RATING_SD, SamplerSettings
 from tests.conftest import EFFECTS, REFERENCE
@@ -34,10 +34,25 @@ def test_logp_and_gradient_are_finite_at_the_initial_point(inputs):
     assert all(np.isfinite(g).all() for g in np.atleast_1d(model.compile_dlogp()(point)))
 
 
-def test_unknown_ratings_are_latent_around_typical(inputs):
-    assert (inputs.rating_sd[~inputs.known] == UNKNOWN_RATING_SD).all()
-    assert (inputs.rating_centre[~inputs.known] == 0).all()
+def test_factors_are_centred_on_the_reference_average_and_blanks_imputed_from_it(inputs):
+    reference = load_reference(REFERENCE)
+    for k, factor in enumerate(FACTOR_IDS):
+        coded = reference.cases[factor].dropna()
+        assert inputs.factor_centre[k] == pytest.approx(coded.mean())
+        # a coded rating is measured from the class average; the coded ones average to 0
+        assert inputs.rating_centre[inputs.known[:, k], k].mean() == pytest.approx(0, abs=1e-9)
+        # a blank is imputed from the class's distribution of that factor
+        blank = ~inputs.known[:, k]
+        assert (inputs.rating_centre[blank, k] == 0).all()
+        assert inputs.rating_sd[blank, k] == pytest.approx(max(coded.std(ddof=1), 0.25))
     assert (inputs.rating_sd[inputs.known] <= 1.0).all()
+
+
+def test_a_factor_nobody_coded_falls_back_to_the_scale_middle():
+    ratings = np.array([[2.0, np.nan], [4.0, np.nan], [3.0, 1.0]])
+    centre, spread = factor_distribution(ratings)
+    assert centre.tolist() == [3.0, RATING_CENTRE]
+    assert spread[1] == UNKNOWN_RATING_SD
 
 
 def test_likelihood_integrates_over_the_rating_uncertainty(inputs):

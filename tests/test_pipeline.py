@@ -59,5 +59,5 @@ def test_pooled_forecasters_and_the_other_pooling_method(fit_cache):
     np.testing.assert_allclose(
         table["fitted − linear"], table["fitted_pool"] - table["linear_pool"]
     )
-    assert table["linear_pool"].equals(result.forecast.scenarios["p_median"])
+    assert table["linear_pool"].equals(result.forecast.scenarios["p"])
     assert len(result.provenance["priors_sha256"]) == 64

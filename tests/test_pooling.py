@@ -1,6 +1,7 @@
 import shutil
 
 import numpy as np
+import pymc as pm
 import pytest
 import tomlkit
 
@@ -133,8 +134,34 @@ def test_model_builds_from_a_pool_with_finite_logp(pool):
     model = build_model(model_inputs(load_reference(REFERENCE)), priors)
     point = model.initial_point()
     assert np.isfinite(model.compile_logp()(point))
-    # the model's prior on alpha is the pool's density (a mixture for the linear pool)
-    point["alpha"] = np.array(0.3)
-    alpha_logp = model.compile_logp(vars=[model["alpha"]])(point)
-    expected = np.log(priors.components().pdf("intercept", np.array([0.3]))[0])
-    assert alpha_logp == pytest.approx(expected, rel=1e-6)
+
+
+def test_linear_pool_prior_is_the_mixture_of_the_forecasters_joint_priors():
+    """The model's prior density at a point is sum_f w_f prod_p Normal(theta_p | f), and
+    its draws match a direct Monte Carlo of 'pick a forecaster, draw all his parameters'
+    in what matters: the prior mean P(success) of a Mali-like case."""
+    from scipy.special import expit
+    from scipy.stats import norm
+
+    forecasters = load_forecasters(SHIPPED)
+    pool = linear_pool(forecasters)
+    model = build_model(model_inputs(load_reference(REFERENCE)), pool)
+    c = pool.components()
+    theta = np.array([0.3, 0.5, 0.2, -0.1, 0.4])
+    expected = np.log(
+        sum(
+            w * np.prod(norm.pdf(theta, c.mu[:, j], c.sigma[:, j]))
+            for j, w in enumerate(c.forecaster_weights)
+        )
+    )
+    logp = model.compile_logp(vars=[model["theta"]])({"theta": theta})
+    assert logp == pytest.approx(expected, rel=1e-9)
+
+    x = np.array([-1.0, -1.5, -0.5, -1.5])  # rated well below average on every factor
+    alpha, beta = pm.draw([model["alpha"], model["beta"]], draws=40_000, random_seed=3)
+    from_model = expit(alpha + beta @ x).mean()
+    rng = np.random.default_rng(4)
+    which = rng.choice(len(c.forecaster_weights), size=40_000, p=c.forecaster_weights)
+    direct_theta = rng.normal(c.mu[:, which].T, c.sigma[:, which].T)
+    direct = expit(direct_theta[:, 0] + direct_theta[:, 1:] @ x).mean()
+    assert from_model == pytest.approx(direct, abs=0.01)

@@ -84,7 +84,7 @@ def test_report_reviewer_sections(report_text):
 def test_report_shows_the_numbers_predict_prints(mali_result, report_text):
     for name, row in mali_result.forecast.scenarios.iterrows():
         assert name in report_text
-        shown = f"{percent(row.p_median)} {percent_interval(row.p_lo80, row.p_hi80)}"
+        shown = f"{percent(row.p)} {percent_interval(row.p_lo80, row.p_hi80)}"
         assert shown in report_text, (name, shown)
 
 
@@ -110,7 +110,7 @@ def test_report_says_how_the_forecast_moved(mali_result, tmp_path):
         id=1,
         recorded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         priors_sha256="0" * 64,
-        scenarios={k: v | {"p_median": v["p_median"] - 0.1} for k, v in entry.scenarios.items()},
+        scenarios={k: v | {"p": v["p"] - 0.1} for k, v in entry.scenarios.items()},
     )
     path = tmp_path / "moved.pdf"
     write_report(mali_result, path, ReportExtras(moved=movement(entry, earlier)))

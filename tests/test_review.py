@@ -20,7 +20,6 @@ def tree(real_mali_result):
         mali_result.inputs,
         mali_result.priors.components(),
         mali_result.case,
-        seed=1,
     )
 
 

@@ -23,7 +23,7 @@ from forecasting.factors import FACTOR_IDS
 from forecasting.forecast.scenarios import forecast_case
 from forecasting.inputs.cases import Case
 from forecasting.model.draws import parameter_draws
-from forecasting.model.logit import ModelInputs, success_probability
+from forecasting.model.logit import ModelInputs, pointwise_log_likelihood
 from forecasting.priors.effects import PriorComponents
 from forecasting.settings import CASE_DIM, FACTOR_DIM, SCENARIO_DIM
 
@@ -41,18 +41,15 @@ def _normal_mixture_logpdf(x: np.ndarray, mu, sigma, weight) -> np.ndarray:
 
 
 def power_scaling_tree(
-    posterior: xr.DataTree, inputs: ModelInputs, prior: PriorComponents, case: Case, seed: int
+    posterior: xr.DataTree, inputs: ModelInputs, prior: PriorComponents, case: Case
 ) -> xr.DataTree:
     """Posterior (alpha, beta, each scenario's P(success)) with log-prior and
     log-likelihood groups, as ArviZ's power-scaling functions need them."""
     fitted = parameter_draws(posterior)
     alpha, beta = fitted.alpha, fitted.beta
     chains, draws = fitted.shape
-    p = success_probability(
-        fitted.flat_alpha, fitted.flat_beta, inputs.rating_centre, inputs.rating_sd
-    )
-    y = inputs.outcome
-    log_lik = np.where(y == 1, np.log(p), np.log1p(-p)).reshape(chains, draws, -1)
+    log_lik = pointwise_log_likelihood(fitted.flat_alpha, fitted.flat_beta, inputs)
+    log_lik = log_lik.reshape(chains, draws, -1)
     log_prior_alpha = _normal_mixture_logpdf(alpha, prior.mu[0], prior.sigma[0], prior.weight[0])
     log_prior_beta = np.stack(
         [
@@ -63,7 +60,7 @@ def power_scaling_tree(
         ],
         axis=-1,
     )
-    p_success = forecast_case(posterior, case, seed).probability.values
+    p_success = forecast_case(posterior, case).probability.values
     scenario_p = p_success.reshape(chains, draws, -1)
     import arviz as az
 
@@ -160,10 +157,10 @@ class ScaledPriors:
 
 def refit_sensitivity(baseline: pd.DataFrame, refits: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Scenario P(success) medians under the elicited, wider and narrower priors."""
-    table = pd.DataFrame({"elicited": baseline["p_median"]})
+    table = pd.DataFrame({"elicited": baseline["p"]})
     for label, scenarios in refits.items():
-        table[label] = scenarios["p_median"]
-        table[f"{label} − elicited"] = scenarios["p_median"] - baseline["p_median"]
+        table[label] = scenarios["p"]
+        table[f"{label} − elicited"] = scenarios["p"] - baseline["p"]
     return table
 
 
@@ -183,7 +180,6 @@ def sensitivity_review(result, *, scheduler: str | None = None) -> SensitivityRe
         result.inputs,
         result.priors.components(),
         result.case,
-        result.fit.settings.seed,
     )
     labels = {"wider (sd x2)": WIDER, "narrower (sd x0.5)": NARROWER}
     jobs = [
@@ -192,7 +188,7 @@ def sensitivity_review(result, *, scheduler: str | None = None) -> SensitivityRe
     ]
     fits = fit_many(jobs, scheduler=scheduler)
     refits = {
-        label: forecast_case(fitted.posterior, result.case, result.fit.settings.seed).scenarios
+        label: forecast_case(fitted.posterior, result.case).scenarios
         for label, fitted in zip(labels, fits, strict=True)
     }
     return SensitivityReview(

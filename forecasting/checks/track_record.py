@@ -22,7 +22,12 @@ from scipy.special import logsumexp
 from forecasting.checks.scoring import brier, log_score
 from forecasting.checks.scoring import calibration_table as scoring_calibration
 from forecasting.model.draws import parameter_draws
-from forecasting.model.logit import ModelInputs, success_probability
+from forecasting.model.logit import (
+    ModelInputs,
+    log_success_failure,
+    pointwise_log_likelihood,
+    success_probability,
+)
 from forecasting.priors.effects import EffectPriors
 from forecasting.settings import CASE_DIM, SamplerSettings
 
@@ -50,9 +55,9 @@ def psis_loo(posterior: xr.DataTree, inputs: ModelInputs) -> pd.DataFrame:
 
     fitted = parameter_draws(posterior)
     alpha, beta, (chains, draws) = fitted.flat_alpha, fitted.flat_beta, fitted.shape
-    p = success_probability(alpha, beta, inputs.rating_centre, inputs.rating_sd)
+    log_p = log_success_failure(alpha, beta, inputs.rating_centre, inputs.rating_sd)[0]
     y = inputs.outcome
-    log_lik = np.where(y == 1, np.log(p), np.log1p(-p)).reshape(chains, draws, -1)
+    log_lik = pointwise_log_likelihood(alpha, beta, inputs).reshape(chains, draws, -1)
     tree = az.from_dict(
         {
             "posterior": {"alpha": alpha.reshape(chains, draws)},
@@ -64,7 +69,7 @@ def psis_loo(posterior: xr.DataTree, inputs: ModelInputs) -> pd.DataFrame:
     loo = az.loo(tree, pointwise=True)
     log_w = loo.log_weights.transpose("chain", "draw", CASE_DIM).values.reshape(alpha.size, -1)
     log_w = log_w - logsumexp(log_w, axis=0)
-    p_loo = np.exp(logsumexp(log_w + np.log(p), axis=0))
+    p_loo = np.exp(logsumexp(log_w + log_p, axis=0))
     return pd.DataFrame(
         {
             "case_id": list(inputs.case_ids),

@@ -158,7 +158,7 @@ def _history_table(case_id: str, entries: list) -> Table:
             table.add_row(
                 line or "",
                 name,
-                percent(p["p_median"]) if "p_median" in p else "",
+                percent(_log().scenario_p(p)) if p else "",
                 percent_interval(p["p_lo80"], p["p_hi80"]) if "p_lo80" in p else "",
                 end_section=i == len(rows) - 1,
             )

@@ -321,22 +321,30 @@ def prediction_tables(result) -> list:
     fc = result.forecast
     title = f"{result.case.title} — as of {result.case.as_of}"
     scenarios = Table(title=title, title_justify="left")
-    for column in ("scenario", "P(success)", "80% interval", "95% interval"):
+    columns = ("scenario", "P(success)", "80% interval", "95% interval", "rating doubt (80%)")
+    for column in columns:
         scenarios.add_column(column, justify="left" if column == "scenario" else "right")
     for name, row in fc.scenarios.iterrows():
         scenarios.add_row(
             name,
-            percent(row.p_median),
+            percent(row.p),
             percent_interval(row.p_lo80, row.p_hi80),
             percent_interval(row.p_lo95, row.p_hi95),
+            percent_interval(row.rating_lo80, row.rating_hi80),
         )
+    scenarios.caption = (
+        "P(success): the predictive probability E[P]. Intervals: uncertainty about the model's "
+        "parameters. Rating doubt: how far P moves across the forecaster's own uncertainty "
+        "about the factor states."
+    )
+    scenarios.caption_justify = "left"
     contrasts = Table(title="Contrasts", title_justify="left")
     for column in ("contrast", "difference", "80% interval", "P(first better)"):
         contrasts.add_column(column, justify="left" if column == "contrast" else "right")
     for row in fc.contrasts.itertuples():
         contrasts.add_row(
             f"{row.scenario} − {row.baseline}",
-            points(row.difference_median),
+            points(row.difference),
             points_interval(row.difference_lo80, row.difference_hi80),
             percent(row.p_scenario_better),
         )

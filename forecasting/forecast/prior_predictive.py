@@ -40,28 +40,32 @@ class HasComponents(Protocol):
 def draw_parameters(
     components: PriorComponents, draws: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """(draw, parameter) samples of each parameter's Normal mixture, independently.
+    """(draw, parameter) samples of the joint prior.
 
-    Each draw picks a component in proportion to its weight, then draws from it.
+    With several components (a linear opinion pool of forecasters) each draw picks
+    one forecaster, in proportion to the weights, and draws every parameter from
+    that forecaster's prior: the mixture of the forecasters' joint priors.
     """
     n_params, n_components = components.mu.shape
-    out = np.empty((draws, n_params))
-    for i in range(n_params):
-        which = rng.choice(n_components, size=draws, p=components.weight[i])
-        out[:, i] = rng.normal(components.mu[i, which], components.sigma[i, which])
-    return out
+    which = rng.choice(n_components, size=draws, p=components.forecaster_weights)
+    rows = np.arange(n_params)
+    return rng.normal(components.mu[rows, which[:, None]], components.sigma[rows, which[:, None]])
 
 
-def prior_tree(alpha: np.ndarray, beta: np.ndarray, factors: list[str]) -> xr.DataTree:
-    """Prior draws dressed as a one-chain posterior, for code that reads posteriors."""
+def prior_tree(alpha: np.ndarray, beta: np.ndarray, factor_centre: np.ndarray) -> xr.DataTree:
+    """Prior draws dressed as a one-chain posterior fitted on `factor_centre`, for code
+    that reads posteriors."""
     posterior = xr.Dataset(
         {
             "alpha": (("chain", "draw"), alpha[None, :]),
             "beta": (("chain", "draw", FACTOR_DIM), beta[None, :, :]),
         },
-        coords={"chain": [0], "draw": np.arange(alpha.size), FACTOR_DIM: factors},
+        coords={"chain": [0], "draw": np.arange(alpha.size), FACTOR_DIM: list(FACTOR_IDS)},
     )
-    return xr.DataTree.from_dict({"posterior": posterior})
+    design = xr.Dataset(
+        {"factor_centre": (FACTOR_DIM, factor_centre)}, coords={FACTOR_DIM: list(FACTOR_IDS)}
+    )
+    return xr.DataTree.from_dict({"posterior": posterior, "design": design})
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,12 @@ def prior_predictive(
             **summarise(share, "share"),
             "observed_share": observed,
             "p_share_at_most_observed": float(np.mean(share <= observed)),
+            "observed_inside_95": bool(
+                np.quantile(share, 0.025) <= observed <= np.quantile(share, 0.975)
+            ),
         }
     )
     forecast = None
     if case is not None:
-        forecast = forecast_case(prior_tree(alpha, beta, list(FACTOR_IDS)), case, seed)
+        forecast = forecast_case(prior_tree(alpha, beta, inputs.factor_centre), case)
     return PriorPredictive(cases, share, share_summary, observed, forecast, alpha, beta)

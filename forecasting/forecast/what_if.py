@@ -3,9 +3,8 @@ sweep of one factor's rating across the scale.
 
 A case's scenarios do not enter the fit (they are predicted from the posterior),
 so none of this refits: each call reuses the posterior through
-`forecasts.forecast_case`. Comparisons use common random numbers (the same seed
-and the same draws of the factor states), so a difference comes from the changed
-rating, not from fresh noise.
+`forecast.scenarios.forecast_case`. The factor states are integrated exactly
+(no random draws), so a difference comes from the changed rating alone.
 """
 
 from __future__ import annotations
@@ -25,36 +24,32 @@ from forecasting.inputs.cases import CURRENT, Case, FactorState, Scenario
 SWEEP_POINTS = 9  # ratings 1, 1.5, ..., 5
 
 
-def compare_cases(posterior: xr.DataTree, before: Case, after: Case, seed: int) -> pd.DataFrame:
-    """P(success) per scenario before and after a change to the case, and the difference,
-    paired draw by draw (both cases must have the same scenarios).
-
-    Each scenario is forecast on its own, with the same seed, so a scenario the change
-    leaves alone gets exactly the same draws twice (a difference of zero), even when the
-    change makes another scenario override one more factor (which would shift the random
-    stream of a joint forecast). Medians can differ from the joint forecast's by Monte
-    Carlo noise for scenarios that override factors.
-    """
+def compare_cases(posterior: xr.DataTree, before: Case, after: Case) -> pd.DataFrame:
+    """E[P(success)] per scenario before and after a change to the case, and the
+    difference, paired draw by draw (both cases must have the same scenarios). The
+    forecaster's states are integrated exactly, so a scenario the change leaves alone
+    differs by exactly zero."""
     if list(before.scenarios) != list(after.scenarios):
         raise ValueError("the two cases must have the same scenarios to be compared")
+    p_before = forecast_case(posterior, _without_contrasts(before)).probability
+    p_after = forecast_case(posterior, _without_contrasts(after)).probability
     rows = []
     for name in before.scenarios:
-        p_before = _scenario_draws(posterior, before, name, seed)
-        p_after = _scenario_draws(posterior, after, name, seed)
+        diff = (p_after.sel(scenario=name) - p_before.sel(scenario=name)).values
         rows.append(
             {
                 "scenario": name,
-                "p_before": float(np.median(p_before)),
-                "p_after": float(np.median(p_after)),
-                **summarise(p_after - p_before, "difference"),
+                "p_before": float(p_before.sel(scenario=name).mean()),
+                "p_after": float(p_after.sel(scenario=name).mean()),
+                "difference": float(diff.mean()),
+                **summarise(diff, "difference"),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
 
 
-def _scenario_draws(posterior: xr.DataTree, case: Case, name: str, seed: int) -> np.ndarray:
-    alone = dataclasses.replace(case, scenarios={name: case.scenarios[name]}, contrasts=())
-    return forecast_case(posterior, alone, seed).probability.sel(scenario=name).values
+def _without_contrasts(case: Case) -> Case:
+    return dataclasses.replace(case, contrasts=())
 
 
 @dataclass(frozen=True)
@@ -64,15 +59,14 @@ class RatingSweep:
     factor: str
     scenario: str
     assessed: FactorState  # the factor's state in the scenario as assessed
-    p_assessed: float  # the scenario's median P(success) as assessed
-    table: pd.DataFrame  # index rating: p_median and intervals, difference from assessed
+    p_assessed: float  # the scenario's E[P(success)] as assessed
+    table: pd.DataFrame  # index rating: p (E[P]), p_median and intervals, difference
 
 
 def rating_sweep(
     posterior: xr.DataTree,
     case: Case,
     factor: str,
-    seed: int,
     *,
     scenario: str = CURRENT,
     ratings: np.ndarray | None = None,
@@ -80,7 +74,7 @@ def rating_sweep(
 ) -> RatingSweep:
     """P(success) of `scenario` with `factor` rated each of `ratings` (default 1 to 5 in
     half steps), everything else as assessed. The swept factor keeps its assessed sd
-    unless `sd` is given. Every rating shares the same draws of the factor states."""
+    unless `sd` is given."""
     check_factor_and_scenario(case, factor, scenario)
     base = case.scenarios[scenario]
     assessed = base.factors[factor]
@@ -92,8 +86,6 @@ def rating_sweep(
     if ratings.size == 0 or ratings.min() < RATING_MIN or ratings.max() > RATING_MAX:
         raise ValueError(f"ratings must lie in {RATING_MIN:g}-{RATING_MAX:g}")
     spread = assessed.sd if sd is None else sd
-    # Every scenario shares `current`'s state draws (none overrides anything), so
-    # the sweep is a smooth curve and each point pairs with the assessed one.
     scenarios = {CURRENT: Scenario(CURRENT, base.description, base.factors, ())}
     names = []
     for r in ratings:
@@ -102,15 +94,16 @@ def rating_sweep(
         scenarios[name] = Scenario(name, name, {**base.factors, factor: state}, ())
         names.append(name)
     swept = dataclasses.replace(case, scenarios=scenarios, contrasts=())
-    p = forecast_case(posterior, swept, seed).probability
+    p = forecast_case(posterior, swept).probability
     assessed_p = p.sel(scenario=CURRENT).values
     rows = [
         {
             "rating": float(r),
+            "p": float(p.sel(scenario=name).mean()),
             **summarise(p.sel(scenario=name).values, "p"),
             **summarise(p.sel(scenario=name).values - assessed_p, "difference"),
         }
         for r, name in zip(ratings, names, strict=True)
     ]
     table = pd.DataFrame(rows).set_index("rating")
-    return RatingSweep(factor, scenario, assessed, float(np.median(assessed_p)), table)
+    return RatingSweep(factor, scenario, assessed, float(assessed_p.mean()), table)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from forecasting.log.store import HEADLINE, TRACKED_INPUTS, Entry
+from forecasting.log.store import HEADLINE, TRACKED_INPUTS, Entry, scenario_p
 
 
 @dataclass(frozen=True)
@@ -16,7 +15,7 @@ class Movement:
 
     latest: Entry
     previous: Entry
-    scenarios: pd.DataFrame  # index scenario: previous, latest, change (p_median)
+    scenarios: pd.DataFrame  # index scenario: previous, latest, change (E[P])
     inputs: pd.DataFrame  # index input: previous, latest, changed
     changed_inputs: list[str] = field(default_factory=list)
 
@@ -39,7 +38,7 @@ class Movement:
 
 
 def movement(latest: Entry, previous: Entry) -> Movement:
-    """Per-scenario change in p_median from `previous` to `latest`, and the inputs that changed.
+    """Per-scenario change in E[P] from `previous` to `latest`, and the inputs that changed.
 
     A scenario present in only one of the two entries has NaN for the other and for `change`.
     """
@@ -48,7 +47,7 @@ def movement(latest: Entry, previous: Entry) -> Movement:
     names = list(latest.scenarios) + [n for n in previous.scenarios if n not in latest.scenarios]
 
     def p(entry: Entry, name: str) -> float:
-        return entry.scenarios.get(name, {}).get("p_median", math.nan)
+        return scenario_p(entry.scenarios.get(name, {}))
 
     scenarios = pd.DataFrame(
         {

@@ -52,7 +52,7 @@ class Scores:
 
 
 def scored_forecasts(path: str | Path | None = None) -> pd.DataFrame:
-    """One row per scoreable entry: id, case_id, as_of, p (headline p_median), outcome."""
+    """One row per scoreable entry: id, case_id, as_of, p (the headline's E[P]), outcome."""
     resolved = resolutions(path)
     rows = [
         {

@@ -12,7 +12,8 @@ refuse UPDATE and DELETE, so no row is ever rewritten in place):
 
 - `entries` — one row per recorded forecast: `id` (increasing), `recorded_at`
   (UTC, ISO 8601), `case_id`, `as_of`, `scenarios` (JSON: scenario ->
-  `p_median`, `p_lo80`, `p_hi80`, `p_lo95`, `p_hi95`, in the case's order),
+  `p` (the predictive probability E[P]), `p_median`, `p_lo80`, `p_hi80`, `p_lo95`,
+  `p_hi95`, `rating_lo80`, `rating_hi80`, in the case's order),
   `data_sha256`, `priors_sha256`, `case_sha256`, `package_version`,
   `model_version`, `git_commit`, `fit_key`, `seed`, `sampler`, `reliable`
   (0/1), `note`.
@@ -30,7 +31,8 @@ history; `resolve CASE --outcome 0|1 --date YYYY-MM-DD` records what happened;
 `score [--format table|json]` prints Brier and log scores.
 
 **Headline scenario.** A case resolves once, so each entry is scored on one
-number: the `current` scenario's `p_median`. `current` is the case's own
+number: the `current` scenario's `p`, the predictive probability E[P] (entries
+logged before version 0.2 hold only `p_median`, which is used for them). `current` is the case's own
 factor states at `as_of` — what actually goes ahead; the named scenarios are
 counterfactuals ("as planned", "accelerated") whose outcome is never observed.
 (The report's `forecasts.headline()` picks the scenarios an analyst reads first;
@@ -44,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -108,13 +111,18 @@ _TRIGGERS = tuple(
 )
 
 
+def scenario_p(numbers: dict[str, float]) -> float:
+    """A logged scenario's P(success): E[P], or the median an entry from before 0.2 holds."""
+    return numbers["p"] if "p" in numbers else numbers.get("p_median", math.nan)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One logged forecast. `id` and `recorded_at` are set when it is recorded."""
 
     case_id: str
     as_of: dt.date
-    scenarios: dict[str, dict[str, float]]  # scenario -> p_median, p_lo80, ..., p_hi95
+    scenarios: dict[str, dict[str, float]]  # scenario -> p, p_median, p_lo80, ..., p_hi95
     data_sha256: str
     priors_sha256: str
     case_sha256: str
@@ -131,8 +139,8 @@ class Entry:
 
     @property
     def headline_p(self) -> float:
-        """The scored probability: the `current` scenario's posterior median."""
-        return self.scenarios[HEADLINE]["p_median"]
+        """The scored probability: the `current` scenario's predictive probability E[P]."""
+        return scenario_p(self.scenarios[HEADLINE])
 
     @property
     def sampler_settings(self) -> str:

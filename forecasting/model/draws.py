@@ -39,6 +39,11 @@ class ParameterDraws:
         }
 
 
+def factor_centre(posterior: xr.DataTree) -> np.ndarray:
+    """(factor,): the average reference rating the fit measured factors from."""
+    return posterior["design"]["factor_centre"].sel({FACTOR_DIM: list(FACTOR_IDS)}).to_numpy()
+
+
 def parameter_draws(posterior: xr.DataTree | xr.Dataset) -> ParameterDraws:
     """alpha and beta of a fitted posterior (a DataTree, or its `posterior` group)."""
     post = posterior["posterior"] if isinstance(posterior, xr.DataTree) else posterior

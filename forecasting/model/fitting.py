@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from forecasting.factors import FACTOR_IDS
 from forecasting.files import atomic_write_bytes, sha256_of_text
 from forecasting.model.diagnostics import with_diagnostics
 from forecasting.model.logit import ModelInputs, build_model, model_data
 from forecasting.priors.effects import EffectPriors
-from forecasting.settings import MODEL_VERSION, SamplerSettings, fit_cache_dir
+from forecasting.settings import FACTOR_DIM, MODEL_VERSION, SamplerSettings, fit_cache_dir
 
 # What a fit keeps: enough for forecasts, diagnostics and checks on the reference cases.
 KEPT_POSTERIOR = ("alpha", "beta")
@@ -61,10 +62,23 @@ def fit(
             return Fit(_load(path), key, True, settings)
         except (OSError, ValueError, KeyError):  # unreadable (e.g. truncated): fit again
             pass
-    posterior = sample(inputs, priors, settings, progressbar=progressbar)
+    posterior = with_design(sample(inputs, priors, settings, progressbar=progressbar), inputs)
     if use_cache:
         _save(posterior, path)
     return Fit(posterior, key, False, settings)
+
+
+def with_design(posterior: xr.DataTree, inputs: ModelInputs) -> xr.DataTree:
+    """The posterior with the factor centre it was fitted on (group `design`): forecasts
+    from it measure every rating from the same zero."""
+    tree = posterior.copy()
+    tree["design"] = xr.DataTree(
+        xr.Dataset(
+            {"factor_centre": (FACTOR_DIM, inputs.factor_centre)},
+            coords={FACTOR_DIM: list(FACTOR_IDS)},
+        )
+    )
+    return tree
 
 
 # Compiled models of this process, by the shapes of their data: a new prior or data set

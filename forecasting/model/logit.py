@@ -1,12 +1,21 @@
 """The Bayesian logistic model, as a pure function of validated inputs.
 
     logit P(success_i | x_i) = alpha + sum_k beta_k * x_ik
-    x_ik = (rating_ik - 3) + rating_sd_ik * z_ik,   z_ik ~ Normal(0, 1)
+    x_ik = (rating_ik - c_k) + rating_sd_ik * z_ik,   z_ik ~ Normal(0, 1)
 
-`x` is the true (latent) factor state. A coded rating enters as the centre of
-the coder's uncertainty, whose sd comes from the coding confidence; a blank
-rating is centred on "typical" (0) with sd `UNKNOWN_RATING_SD`, so it carries
-no information about its factor's effect.
+`x` is the true (latent) factor state, centred on `c_k`, the average coded
+rating of factor k in the reference cases fitted (`factor_centre`, stored with
+the fit so forecasts use the same centre). So `alpha` is the log-odds of success
+of an intervention rated average on every factor — a case like the reference
+class, not the "every factor 3" case few past interventions resemble — and
+`beta_k` is the change in log-odds per rating step.
+
+A coded rating enters as the centre of the coder's uncertainty, whose sd comes
+from the coding confidence. A blank rating is imputed from the reference class's
+distribution of that factor: centred on its average (x = 0) with its standard
+deviation. It still adds beta_k² sd² to the case's variance, so outcomes of
+cases with blanks carry a little information about |beta_k|; it carries none
+about the sign.
 
 The latent states are integrated out exactly rather than sampled: given alpha
 and beta, case i's linear predictor is Normal(m_i, v_i) with
@@ -42,10 +51,12 @@ class ModelInputs:
     """Arrays the model is fitted to, one row per reference case."""
 
     case_ids: tuple[str, ...]
-    rating_centre: np.ndarray  # (case, factor): rating - 3, 0 where unknown
-    rating_sd: np.ndarray  # (case, factor): coding sd, UNKNOWN_RATING_SD where unknown
+    rating_centre: np.ndarray  # (case, factor): rating - factor_centre, 0 where imputed
+    rating_sd: np.ndarray  # (case, factor): coding sd; the class's spread where imputed
     known: np.ndarray  # (case, factor) bool: was the rating coded
     outcome: np.ndarray  # (case,) 0/1
+    factor_centre: np.ndarray  # (factor,): average coded rating, the model's zero
+    factor_spread: np.ndarray  # (factor,): sd of the coded ratings, for imputing blanks
 
     def canonical(self) -> dict:
         """A plain, ordered description of the inputs, for content hashing."""
@@ -54,7 +65,20 @@ class ModelInputs:
             "rating_centre": np.round(self.rating_centre, 6).tolist(),
             "rating_sd": np.round(self.rating_sd, 6).tolist(),
             "outcome": self.outcome.tolist(),
+            "factor_centre": np.round(self.factor_centre, 6).tolist(),
         }
+
+
+def factor_distribution(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average and sd of each factor's coded ratings (NaN = blank). A factor with fewer
+    than two coded ratings falls back to the scale's middle and `UNKNOWN_RATING_SD`."""
+    centre = np.full(ratings.shape[1], RATING_CENTRE)
+    spread = np.full(ratings.shape[1], UNKNOWN_RATING_SD)
+    for k in range(ratings.shape[1]):
+        coded = ratings[~np.isnan(ratings[:, k]), k]
+        if len(coded) >= 2:
+            centre[k], spread[k] = coded.mean(), max(coded.std(ddof=1), 0.25)
+    return centre, spread
 
 
 def model_inputs(reference: ReferenceClass) -> ModelInputs:
@@ -62,12 +86,15 @@ def model_inputs(reference: ReferenceClass) -> ModelInputs:
     ratings = cases[list(FACTOR_IDS)].to_numpy(dtype=float)
     known = ~np.isnan(ratings)
     sd = rating_uncertainty(reference).to_numpy(dtype=float)
+    centre, spread = factor_distribution(ratings)
     return ModelInputs(
         case_ids=tuple(cases["case_id"]),
-        rating_centre=np.where(known, ratings - RATING_CENTRE, 0.0),
-        rating_sd=np.where(known, sd, UNKNOWN_RATING_SD),
+        rating_centre=np.where(known, ratings - centre, 0.0),
+        rating_sd=np.where(known, sd, spread),
         known=known,
         outcome=cases["outcome"].to_numpy(dtype=int),
+        factor_centre=centre,
+        factor_spread=spread,
     )
 
 
@@ -88,12 +115,30 @@ def success_probability(
 
     alpha (S,), beta (S, K), centre and spread (N, K) -> (S, N).
     """
-    from scipy.special import expit
+    return np.exp(log_success_failure(alpha, beta, centre, spread)[0])
+
+
+def log_success_failure(
+    alpha: np.ndarray, beta: np.ndarray, centre: np.ndarray, spread: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """log P(success) and log P(failure), (S, N) each, computed on the log scale (as the
+    model does) so neither underflows for extreme linear predictors."""
+    from scipy.special import log_expit, logsumexp
 
     nodes, weights = gauss_hermite()
     mean = alpha[:, None] + beta @ centre.T
     sd = np.sqrt((beta**2) @ (spread**2).T)
-    return np.einsum("q,snq->sn", weights, expit(mean[..., None] + sd[..., None] * nodes))
+    eta = mean[..., None] + sd[..., None] * nodes
+    log_w = np.log(weights)
+    return logsumexp(log_w + log_expit(eta), axis=-1), logsumexp(log_w + log_expit(-eta), axis=-1)
+
+
+def pointwise_log_likelihood(alpha: np.ndarray, beta: np.ndarray, inputs: ModelInputs):
+    """log P(observed outcome) per draw and reference case, (S, N), on the log scale."""
+    log_success, log_failure = log_success_failure(
+        alpha, beta, inputs.rating_centre, inputs.rating_sd
+    )
+    return np.where(inputs.outcome == 1, log_success, log_failure)
 
 
 def model_data(inputs: ModelInputs, priors: EffectPriors | PooledPriors) -> dict[str, np.ndarray]:
@@ -132,9 +177,17 @@ def build_model(inputs: ModelInputs, priors: EffectPriors | PooledPriors) -> pm.
         if data["prior_mu"].shape[1] == 1:
             alpha = pm.Normal("alpha", mu[0, 0], sigma[0, 0])
             beta = pm.Normal("beta", mu[1:, 0], sigma[1:, 0], dims=FACTOR_DIM)
-        else:  # a linear opinion pool: each parameter's prior is a weighted mixture
-            alpha = pm.NormalMixture("alpha", weight[0], mu[0], sigma[0])
-            beta = pm.NormalMixture("beta", weight[1:], mu[1:], sigma[1:], dims=FACTOR_DIM)
+        else:
+            # A linear opinion pool: a mixture over forecasters of their JOINT priors
+            # (the forecaster index marginalised in the log-density), not a product of
+            # per-parameter mixtures.
+            components = [
+                pm.MvNormal.dist(mu=mu[:, j], cov=pt.diag(sigma[:, j] ** 2))
+                for j in range(data["prior_mu"].shape[1])
+            ]
+            theta = pm.Mixture("theta", w=weight[0], comp_dists=components)
+            alpha = pm.Deterministic("alpha", theta[0])
+            beta = pm.Deterministic("beta", theta[1:], dims=FACTOR_DIM)
 
         nodes, weights = gauss_hermite()
         mean = alpha + pt.dot(centre, beta)

@@ -36,7 +36,7 @@ def scenario_intervals(
     y = np.arange(len(scenarios))[::-1]
     ax.hlines(y, scenarios["p_lo95"], scenarios["p_hi95"], color=INK, lw=1.2, label="95%")
     ax.hlines(y, scenarios["p_lo80"], scenarios["p_hi80"], color=INK, lw=4.5, label="80%")
-    ax.plot(scenarios["p_median"], y, "o", color=ACCENT, ms=7, label="median", zorder=3)
+    ax.plot(scenarios["p"], y, "o", color=ACCENT, ms=7, label="E[P]", zorder=3)
     ax.set_yticks(y, scenarios.index)
     ax.set_xlim(0, 1)
     ax.set_xlabel("P(success)")

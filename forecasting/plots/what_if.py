@@ -26,7 +26,7 @@ def rating_sweep_plot(
         fig = ax.figure
     t = sweep.table
     ax.fill_between(t.index, t["p_lo80"], t["p_hi80"], color=INK, alpha=0.18, label="80%")
-    ax.plot(t.index, t["p_median"], color=INK, lw=2, label="median")
+    ax.plot(t.index, t["p"], color=INK, lw=2, label="E[P]")
     ax.axvline(sweep.assessed.rating, color=ACCENT, lw=1.2, ls="--", label="as assessed")
     ax.plot([sweep.assessed.rating], [sweep.p_assessed], "o", color=ACCENT, zorder=3)
     ax.set_xlim(RATING_MIN, RATING_MAX)

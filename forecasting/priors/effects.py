@@ -73,15 +73,22 @@ PARAMETERS: tuple[str, ...] = ("intercept", *FACTOR_IDS)
 
 @dataclass(frozen=True)
 class PriorComponents:
-    """Every parameter's prior as a mixture of Normals on the log-odds scale.
+    """The joint prior of the parameters as a mixture of independent-Normal components,
+    on the log-odds scale: component j is one forecaster's joint prior (a linear
+    opinion pool mixes forecasters, not parameters one by one).
 
-    Rows follow `PARAMETERS` (intercept, then the factors); a plain Normal prior
-    is one component with weight 1. This is what the model is built from.
+    Rows follow `PARAMETERS` (intercept, then the factors); columns are components.
+    A plain prior is one component with weight 1. This is what the model is built from.
     """
 
     mu: np.ndarray  # (parameter, component)
     sigma: np.ndarray
-    weight: np.ndarray  # rows sum to 1
+    weight: np.ndarray  # (parameter, component): every row the same component weights
+
+    @property
+    def forecaster_weights(self) -> np.ndarray:
+        """(component,): the weight of each component of the joint mixture."""
+        return self.weight[0] / self.weight[0].sum()
 
     def moments(self) -> dict[str, tuple[float, float]]:
         """Mean and sd of each parameter's prior."""

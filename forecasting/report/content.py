@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from forecasting.checks.sensitivity import SensitivityReview
 from forecasting.checks.track_record import TrackRecord
@@ -125,7 +124,7 @@ def report_data(
             [
                 name,
                 case.scenarios[name].description,
-                percent(row.p_median),
+                percent(row.p),
                 percent_interval(row.p_lo80, row.p_hi80),
                 percent_interval(row.p_lo95, row.p_hi95),
             ]
@@ -134,7 +133,7 @@ def report_data(
         "contrasts": [
             [
                 f"{row.scenario} − {row.baseline}",
-                points(row.difference_median),
+                points(row.difference),
                 points_interval(row.difference_lo80, row.difference_hi80),
                 points_interval(row.difference_lo95, row.difference_hi95),
                 percent(row.p_scenario_better),
@@ -143,12 +142,12 @@ def report_data(
         ],
         "contrast_sentences": [
             f"{row.scenario} vs {row.baseline}: P(success) differs by "
-            f"{points(row.difference_median)} (80% interval "
+            f"{points(row.difference)} (80% interval "
             f"{points_interval(row.difference_lo80, row.difference_hi80)}); "
             f"the probability that {row.scenario} does better is {percent(row.p_scenario_better)}."
             for row in fc.contrasts.itertuples()
         ],
-        "base_rate": percent(float(expit(np.median(fc.base_log_odds.values)))),
+        "base_rate": percent(fc.base_rate),
         "drivers": _drivers(result),
         "caveats": _caveats(result),
         "contributions": [
