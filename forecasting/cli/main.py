@@ -30,8 +30,10 @@ from forecasting.cli.common import (
     SeedOpt,
     TuneOpt,
     UnreliableOpt,
+    check_seed,
     err,
     exit_if_unreliable,
+    print_warnings,
     run_case_forecast,
     user_errors,
 )
@@ -71,16 +73,33 @@ def report(
     pooling: PoolingOpt = Pooling.linear_pool,
 ) -> None:
     """Write the PDF report for CASE: headline probabilities, contrasts, drivers, checks."""
+    import dataclasses
+    import tempfile
+
+    from forecasting.files import check_writable
+    from forecasting.log import store as forecast_log
+
     if output is not None and output.suffix.lower() != ".pdf":
         raise InputError(output, "", "the report is a PDF: give an output path ending in .pdf")
-    result = run_case_forecast(case, priors, data, seed, draws, tune, refit, forecasters, pooling)
+
+    def preflight(inputs) -> None:
+        check_writable(output or reports_dir() / f"{inputs.case.id}.pdf")
+        check_writable(reports_dir() / "review" / inputs.case.id, folder=True)
+        forecast_log.check_log(writing=True)
+
+    result = run_case_forecast(
+        case, priors, data, seed, draws, tune, refit, forecasters, pooling, preflight=preflight
+    )
     from forecasting.checks.sensitivity import sensitivity_review
     from forecasting.checks.track_record import track_record
-    from forecasting.log import store as forecast_log
     from forecasting.pipeline import pool_comparison
     from forecasting.report.content import ReportExtras, latest_sbc, write_report
-    from forecasting.report.review_figures import save_review_figures
+    from forecasting.report.fonts import unrenderable_text
+    from forecasting.report.review_figures import publish_figures, save_review_figures
 
+    fonts = unrenderable_text(result)
+    print_warnings(fonts)
+    result = dataclasses.replace(result, warnings=(*result.warnings, *fonts))
     target = output or reports_dir() / f"{result.case.id}.pdf"
     entry = forecast_log.entry_from_forecast(result, note)
     previous = forecast_log.latest(result.case.id)
@@ -93,20 +112,26 @@ def report(
         pools = pool_comparison(result)
     with err.status("Prior sensitivity: power-scaling and refits under wider and narrower priors…"):
         sensitivity = sensitivity_review(result)
-    with err.status("Reviewer figures…"):
-        figures = save_review_figures(result, track, reports_dir() / "review" / result.case.id)
-    extras = ReportExtras(
-        track=track,
-        moved=moved,
-        pools=pools,
-        sensitivity=sensitivity,
-        review_figures=figures,
-        sbc=latest_sbc(reports_dir() / "sbc"),
-    )
-    with err.status("Writing the report…"):
-        write_report(result, target, extras)
+    # the reviewer's figures are drawn aside and published only once the PDF is written,
+    # so a failed report leaves the previous figures as they were
+    with tempfile.TemporaryDirectory(prefix="forecast-review-") as drafts:
+        with err.status("Reviewer figures…"):
+            figures = save_review_figures(result, track, Path(drafts))
+        extras = ReportExtras(
+            track=track,
+            moved=moved,
+            pools=pools,
+            sensitivity=sensitivity,
+            review_figures=figures,
+            sbc=latest_sbc(reports_dir() / "sbc"),
+        )
+        with err.status("Writing the report…"):
+            write_report(result, target, extras)
+        publish_figures(figures, reports_dir() / "review" / result.case.id)
     entry_id = forecast_log.record(entry)  # only once the report exists
-    err.print(f"Logged as entry {entry_id} in {forecast_log.log_path()}")
+    err.print(
+        f"Logged as entry {entry_id} in {escape(str(forecast_log.log_path()))}", highlight=False
+    )
     typer.echo(f"Wrote {target}")
     exit_if_unreliable(result, allow_unreliable)
 
@@ -159,14 +184,18 @@ def validate(
 ) -> None:
     """Score leave-one-out predictions of every reference case: model vs base rate vs ML logit."""
     from forecasting.checks.track_record import calibration_table, track_record
+    from forecasting.files import check_writable
     from forecasting.inputs.reference import load_reference
     from forecasting.model.fitting import fit
     from forecasting.model.logit import model_inputs
     from forecasting.priors.effects import load_effect_priors
     from forecasting.settings import default_effect_priors_path, default_reference_path
 
+    check_seed(seed)
     reference = load_reference(data or default_reference_path())
     effect_priors = load_effect_priors(priors or default_effect_priors_path())
+    target = plot or reports_dir() / "validation" / "calibration.png"
+    check_writable(target)
     settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
     inputs = model_inputs(reference)
     with err.status("Fitting the model to every reference case (or loading the cached fit)…"):
@@ -174,7 +203,6 @@ def validate(
     with err.status("Leave-one-out predictions…"):
         record = track_record(fitted.posterior, inputs, effect_priors, settings)
     calibration = calibration_table(record.predictions)
-    target = plot or reports_dir() / "validation" / "calibration.png"
     _save_reliability_plot(calibration, target)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(validation_json(record, calibration), indent=2))
@@ -192,7 +220,7 @@ def validate(
         worst.add_column(column, justify="left" if column == "case" else "right")
     for row in record.worst().itertuples():
         worst.add_row(
-            row.case_id,
+            escape(row.case_id),
             str(row.outcome),
             f"{row.p_model:.2f}",
             f"{row.p_ml_logit:.2f}",
@@ -201,7 +229,7 @@ def validate(
     console.print(table, worst)
     console.print(
         f"elpd (LOO) {record.elpd_loo:.2f}; exact refits for high Pareto k: "
-        f"{record.n_refits}. Calibration plot: {target}"
+        f"{record.n_refits}. Calibration plot: {escape(str(target))}"
     )
 
 
@@ -234,9 +262,13 @@ def review(
     """Write the reviewer's figures for CASE and print diagnostics and prior sensitivity."""
     from forecasting.checks.sensitivity import sensitivity_review
     from forecasting.checks.track_record import track_record
+    from forecasting.files import check_writable
     from forecasting.report.review_figures import save_review_figures
 
-    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
+    def preflight(inputs) -> None:
+        check_writable(output or reports_dir() / "review" / inputs.case.id, folder=True)
+
+    result = run_case_forecast(case, priors, data, seed, draws, tune, refit, preflight=preflight)
     folder = output or reports_dir() / "review" / result.case.id
     with err.status("Leave-one-out track record…"):
         track = track_record(
@@ -250,7 +282,7 @@ def review(
     console.print(*prediction_tables(result)[2:3])
     console.print(review_tables(result, sensitivity))
     for name, path in paths.items():
-        console.print(f"{name:>22}: {path}")
+        console.print(f"{name:>22}: {escape(str(path))}", highlight=False)
     exit_if_unreliable(result, allow_unreliable)
 
 
@@ -291,7 +323,9 @@ def review_tables(result, sensitivity) -> list:
         label = column.replace(" (sd x2)", "").replace(" (sd x0.5)", "")
         refits.add_column(label, justify="left" if column == "scenario" else "right")
     for name, row in sensitivity.refits.iterrows():
-        refits.add_row(name, *(f"{v:+.3f}" if "−" in k else f"{v:.3f}" for k, v in row.items()))
+        refits.add_row(
+            escape(name), *(f"{v:+.3f}" if "−" in k else f"{v:.3f}" for k, v in row.items())
+        )
     return Group(convergence, power, refits)
 
 
@@ -347,13 +381,13 @@ def prediction_tables(result) -> list:
     from forecasting.formatting import percent, percent_interval, points, points_interval
 
     fc = result.forecast
-    title = f"{result.case.title} — as of {result.case.as_of}"
+    title = escape(f"{result.case.title} — as of {result.case.as_of}")
     scenarios = Table(title=title, title_justify="left")
     for column in ("scenario", "P(success)", "80% interval", "95% interval"):
         scenarios.add_column(column, justify="left" if column == "scenario" else "right")
     for name, row in fc.scenarios.iterrows():
         scenarios.add_row(
-            name,
+            escape(name),
             percent(row.p_median),
             percent_interval(row.p_lo80, row.p_hi80),
             percent_interval(row.p_lo95, row.p_hi95),
@@ -363,7 +397,7 @@ def prediction_tables(result) -> list:
         contrasts.add_column(column, justify="left" if column == "contrast" else "right")
     for row in fc.contrasts.itertuples():
         contrasts.add_row(
-            f"{row.scenario} − {row.baseline}",
+            escape(f"{row.scenario} − {row.baseline}"),
             points(row.difference_median),
             points_interval(row.difference_lo80, row.difference_hi80),
             percent(row.p_scenario_better),
@@ -377,7 +411,7 @@ def prediction_tables(result) -> list:
     )
     outside = result.extrapolation.outside()
     history = (
-        f"[bold yellow]Outside the range of past interventions:[/] {', '.join(outside)} "
+        f"[bold yellow]Outside the range of past interventions:[/] {escape(', '.join(outside))} "
         "(see the report's extrapolation section)."
         if outside
         else "Every scenario lies inside the range of past interventions."

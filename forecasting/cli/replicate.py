@@ -18,9 +18,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from forecasting.cli.common import DrawsOpt, OutputFormat, SeedOpt, err, user_errors
+from forecasting.cli.common import DrawsOpt, OutputFormat, SeedOpt, check_seed, err, user_errors
 from forecasting.settings import DEFAULT_SEED, THRESHOLDS, SamplerSettings
 
 
@@ -50,6 +51,7 @@ def replicate(
     """Refit the study's published model: Bayesian posterior beside the published-style MLE."""
     from forecasting.inputs.doyle_sambanis import load_peace_file, replication_table
 
+    check_seed(seed)
     peace = load_peace_file(path)
     settings = SamplerSettings(draws=draws, seed=seed)
     with err.status("Fitting the model by maximum likelihood and with NUTS…"):
@@ -60,7 +62,9 @@ def replicate(
         Console().print(replication_rich_table(result))
     problems = convergence_problems(result)
     if problems:
-        err.print("[bold red]warning:[/] the posterior failed the convergence checks: " + problems)
+        err.print(
+            "[bold red]warning:[/] the posterior failed the convergence checks: " + escape(problems)
+        )
 
 
 def replication_rich_table(result) -> Table:
@@ -125,8 +129,10 @@ def import_doyle_sambanis(
 ) -> None:
     """Write Doyle & Sambanis's (2000) civil wars as reference cases (proxied ratings, low
     confidence; host army and timing blank). Pass the result to --data."""
+    from forecasting.files import check_writable
     from forecasting.inputs.doyle_sambanis import import_reference, write_reference_csv
 
+    check_writable(output)
     cases = import_reference(path, interventions_only=interventions_only)
     written = write_reference_csv(cases, output)
     typer.echo(f"Wrote {output} ({len(written)} reference cases)")
