@@ -20,8 +20,33 @@ class InputError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.key}" if self.key else self.file
-        return f"{where}: {self.message}"
+        return one_line(self.file, self.key, self.message)
+
+
+class OutputError(InputError, OSError):
+    """A destination that cannot be written (read-only, write-protected, a folder, a full
+    disk): reported like bad input, one line naming the file, exit status 2. It is also an
+    OSError, so code that caught a failed write before still does."""
+
+
+def one_line(file: str | Path, key: str, message: str) -> str:
+    """`file: key: message` on one line, for errors and warnings alike.
+
+    Control characters in a file name or key (a newline in a case id, say) are shown
+    escaped (`\\n`); runs of whitespace in the message (a parser's trailing newline)
+    become one space.
+    """
+    where = f"{file}: {key}" if key else str(file)
+    return f"{_visible(where)}: {' '.join(str(message).split())}"
+
+
+def warning_line(file: str | Path, key: str, message: str) -> str:
+    """A warning in the errors' format: `file: key: message`, on one line."""
+    return one_line(file, key, message)
+
+
+def _visible(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class InputErrors(InputError):

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from forecasting.errors import InputError
+from forecasting.errors import InputError, warning_line
 from forecasting.forecast.extrapolation import Extrapolation, check_extrapolation
 from forecasting.forecast.scenarios import Forecast, forecast_case
 from forecasting.inputs.cases import Case, load_case
@@ -32,6 +32,9 @@ from forecasting.settings import (
 
 PoolingMethod = Literal["linear_pool", "fitted_pool"]
 POOLS = {"linear_pool": linear_pool, "fitted_pool": fitted_pool}
+# Fewer reference cases than this (after the as-of filter) and the factor effects rest
+# mostly on the priors: the forecast is still made, with a warning.
+MIN_REFERENCE_CASES = 10
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class CaseForecast:
     forecast: Forecast
     extrapolation: Extrapolation
     provenance: dict
+    warnings: tuple[str, ...] = ()  # accepted but worth knowing (file: key: message)
 
     @property
     def reliable(self) -> bool:
@@ -59,6 +63,49 @@ class Inputs:
     case: Case
     priors: EffectPriors | PooledPriors
     reference: ReferenceClass
+
+    def split(self) -> AsOfSplit:
+        """The reference cases usable at the case's as_of; none is bad input (the case file's
+        as_of), so it is found here, before any fitting."""
+        split = split_by_as_of(self.reference, self.case.as_of)
+        if len(split.used) == 0:
+            earliest = min(self.reference.cases["resolved"]).strftime("%Y-%m")
+            raise InputError(
+                self.case.path,
+                "case.as_of",
+                f"{self.case.as_of} is before any reference case was resolved (earliest "
+                f"{earliest} in {self.reference.path}): there is nothing to learn from",
+            )
+        return split
+
+    def warnings(self) -> list[str]:
+        """What is accepted but weakens the forecast: the case's own warnings (a contrast
+        of a scenario with itself, an as_of in the future) and a thin reference set."""
+        used = self.split().used.cases
+        path = self.reference.path
+        warnings = list(self.case.warnings)
+        if len(used) < MIN_REFERENCE_CASES:
+            warnings.append(
+                warning_line(
+                    path,
+                    "",
+                    f"only {len(used)} reference case(s) resolved before as_of "
+                    f"{self.case.as_of} (fewer than {MIN_REFERENCE_CASES}): the factor "
+                    "effects rest mostly on the priors",
+                )
+            )
+        for outcome, what in ((1, "successes"), (0, "failures")):
+            if not (used["outcome"] == outcome).any():
+                warnings.append(
+                    warning_line(
+                        path,
+                        "outcome",
+                        f"no {what} among the {len(used)} reference case(s) used: the model "
+                        "cannot learn what separates success from failure, and contrasts "
+                        "between scenarios are not to be trusted",
+                    )
+                )
+        return warnings
 
 
 def load_inputs(
@@ -78,11 +125,13 @@ def load_inputs(
         priors = POOLS[pooling](load_forecasters(forecasters))
     else:
         priors = load_effect_priors(priors_path or default_effect_priors_path())
-    return Inputs(
+    inputs = Inputs(
         case=load_case(case),
         priors=priors,
         reference=load_reference(data_path or default_reference_path()),
     )
+    inputs.split()
+    return inputs
 
 
 def pool_comparison(result: CaseForecast) -> pd.DataFrame | None:
@@ -117,13 +166,7 @@ def run_forecast(
     use_cache: bool = True,
 ) -> CaseForecast:
     settings = settings or SamplerSettings()
-    split = split_by_as_of(inputs.reference, inputs.case.as_of)
-    if len(split.used) == 0:
-        raise InputError(
-            inputs.reference.path,
-            "resolved",
-            f"no reference case was resolved before as_of {inputs.case.as_of}",
-        )
+    split = inputs.split()
     model_data = model_inputs(split.used)
     fitted = fit(model_data, inputs.priors, settings, progressbar=progressbar, use_cache=use_cache)
     return CaseForecast(
@@ -143,4 +186,5 @@ def run_forecast(
             settings=settings,
             fit_key=fitted.key,
         ),
+        warnings=(*inputs.warnings(), *fitted.warnings),
     )

@@ -16,6 +16,13 @@ SCENARIO_DIM = "scenario"
 INTERVALS = (0.80, 0.95)
 
 DEFAULT_SEED = 20130111  # the day Operation Serval began
+SEED_MAX = 2**32 - 1  # seeds are unsigned 32-bit numbers, for every random generator used
+
+
+def _check_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"seed must be an integer in 0..{SEED_MAX}, not {seed!r}")
+
 
 # Coding confidence -> sd of the true rating around the coded one, in rating steps
 # (data/CODEBOOK.md, "Per-rating confidence").
@@ -36,6 +43,9 @@ class SamplerSettings:
     cores: int = 2
     seed: int = DEFAULT_SEED
 
+    def __post_init__(self) -> None:
+        _check_seed(self.seed)
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -51,6 +61,9 @@ class SBCSettings:
     family_alpha: float = 0.05  # chance of failing a correct model, over all quantities
     scenario_rating: float = 2.0  # every factor's rating in the P(success) scenario
     reference_samples: int = 10_000  # uniform samples for the test's null distribution
+
+    def __post_init__(self) -> None:
+        _check_seed(self.seed)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from forecasting.errors import InputError, InputErrors
+
+# A number in a user's file: an int or a float, finite; never a boolean or a string
+# (`rating = true` is not 1, `"2"` is not 2).
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 def key_of(loc: tuple) -> str:
@@ -19,6 +24,12 @@ def message_of(error: dict) -> str:
         return "required key is missing"
     if kind == "extra_forbidden":
         return "unknown key"
+    if kind in ("float_type", "int_type") and isinstance(error.get("input"), bool | str):
+        value = error["input"]
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        return f"must be a number, not {shown}"
+    if kind == "finite_number":
+        return f"must be a finite number, not {error['input']!r}"
     message = error["msg"]
     return message.removeprefix("Value error, ")
 

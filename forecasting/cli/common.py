@@ -13,9 +13,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from forecasting.errors import InputError
-from forecasting.settings import SamplerSettings
+from forecasting.settings import SEED_MAX, SamplerSettings
 
 # `--scheduler` in every command: "local" (a local Dask cluster), an address, or this
 # value to run in this process (`model.parallel`'s None).
@@ -42,6 +43,23 @@ def step(description: str) -> Iterator[None]:
     else:
         err.print(f"{description}…", highlight=False)
         yield
+
+
+def print_error(error: InputError) -> None:
+    """One line on stderr; file names, keys and values are text, never Rich markup."""
+    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+
+
+def print_warnings(warnings) -> None:
+    """Each warning on one line on stderr, in the errors' `file: key: message` format."""
+    for warning in warnings:
+        err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+
+
+def check_seed(seed: int) -> None:
+    """--seed must be 0..2^32-1: refused at once, before any file is read or model fitted."""
+    if not 0 <= seed <= SEED_MAX:
+        raise InputError("--seed", "", f"{seed} is outside 0..{SEED_MAX}")
 
 
 class OutputFormat(StrEnum):
@@ -82,7 +100,7 @@ def user_errors[**P, R](command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except InputError as error:
-            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            print_error(error)
             raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper
@@ -108,12 +126,33 @@ PoolingOpt = Annotated[
 
 
 def run_case_forecast(
-    case, priors, data, seed, draws, tune, refit, forecasters=None, pooling=Pooling.linear_pool
+    case,
+    priors,
+    data,
+    seed,
+    draws,
+    tune,
+    refit,
+    forecasters=None,
+    pooling=Pooling.linear_pool,
+    *,
+    preflight: Callable | None = None,
 ):
-    """Validate every input, then fit (or reuse the cached fit) and forecast."""
+    """Validate every input, then fit (or reuse the cached fit) and forecast.
+
+    `preflight(inputs)` runs after validation and before fitting: the command's checks of
+    where it will write (so an unwritable output fails in seconds, not after the fit).
+    Warnings about the inputs are printed before fitting, the fit's after it; all of them
+    are in the result's `warnings`.
+    """
     from forecasting.pipeline import load_inputs, run_forecast
 
+    check_seed(seed)
     inputs = load_inputs(case, priors, data, forecasters=forecasters, pooling=str(pooling))
+    if preflight is not None:
+        preflight(inputs)
+    before = inputs.warnings()
+    print_warnings(before)
     settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
     # the sampler draws its own progress bar on a terminal; a spinner would fight it
     err.print("Fitting the model (or loading the cached fit)…")
@@ -122,6 +161,7 @@ def run_case_forecast(
         ("Reused cached fit " if result.fit.from_cache else "Fitted and cached ")
         + result.fit.key[:12]
     )
+    print_warnings(w for w in result.warnings if w not in before)
     return result
 
 
@@ -130,7 +170,9 @@ def exit_if_unreliable(result, allow_unreliable: bool) -> None:
         return
     err.print(
         "[bold red]warning:[/] the posterior failed the convergence checks: "
-        + "; ".join(result.convergence.problems)
+        + escape("; ".join(result.convergence.problems)),
+        highlight=False,
+        soft_wrap=True,
     )
     if not allow_unreliable:
         raise typer.Exit(EXIT_UNRELIABLE)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape  # notes, case ids and scenario names are text, not markup
 from rich.table import Table
 
 from forecasting.cli.common import (
@@ -92,7 +93,16 @@ def record(
     refit: RefitOpt = False,
 ) -> None:
     """Forecast CASE (reusing a cached fit) and append the forecast to the log."""
-    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
+    result = run_case_forecast(
+        case,
+        priors,
+        data,
+        seed,
+        draws,
+        tune,
+        refit,
+        preflight=lambda inputs: _log().check_log(writing=True),
+    )
     entry = _log().record_forecast(result, note)
     before = _log().previous(entry.case_id, entry.id)
     typer.echo(f"Logged entry {entry.id} for {entry.case_id} in {_log().log_path()}")
@@ -130,7 +140,7 @@ def _history_table(case_id: str, entries: list) -> Table:
     from forecasting.formatting import percent, percent_interval
 
     table = Table(
-        title=f"Forecast log: {case_id} — P(success), posterior median and 80% interval",
+        title=f"Forecast log: {escape(case_id)} — P(success), posterior median and 80% interval",
         title_justify="left",
     )
     table.add_column("entry", ratio=1, min_width=20)
@@ -148,7 +158,7 @@ def _history_table(case_id: str, entries: list) -> Table:
             f"#{entry.id}  {entry.recorded_at:%Y-%m-%d %H:%M} UTC",
             f"as of {entry.as_of}",
             f"inputs changed: {changed}",
-            *([entry.note] if entry.note else []),
+            *([escape(entry.note)] if entry.note else []),
             *([] if entry.reliable else ["[bold red]UNRELIABLE[/]"]),
         ]
         # the entry's description runs down beside its scenarios, one line per row
@@ -157,7 +167,7 @@ def _history_table(case_id: str, entries: list) -> Table:
             name, p = scenario or ("", {})
             table.add_row(
                 line or "",
-                name,
+                escape(name),
                 percent(_log().scenario_p(p)) if p else "",
                 percent_interval(p["p_lo80"], p["p_hi80"]) if "p_lo80" in p else "",
                 end_section=i == len(rows) - 1,
@@ -223,7 +233,7 @@ def _score_tables(scores: Scores) -> list:
         table.add_column(column, justify="left" if column == "case" else "right")
     for case_id, row in scores.by_case.iterrows():
         table.add_row(
-            case_id,
+            escape(case_id),
             str(row.n),
             str(row.outcome),
             row.resolved_on,

@@ -30,8 +30,10 @@ from forecasting.cli.common import (
     SeedOpt,
     TuneOpt,
     UnreliableOpt,
+    check_seed,
     err,
     exit_if_unreliable,
+    print_warnings,
     run_case_forecast,
     scheduler_value,
     step,
@@ -73,19 +75,43 @@ def report(
     pooling: PoolingOpt = Pooling.linear_pool,
 ) -> None:
     """Write the PDF report for CASE: headline probabilities, contrasts, drivers, checks."""
+    import dataclasses
+    import tempfile
+
+    from forecasting.files import check_writable
+    from forecasting.log import store as forecast_log
+    from forecasting.report.assemble import assemble_report, review_folder_of
+
     if output is not None and output.suffix.lower() != ".pdf":
         raise InputError(output, "", "the report is a PDF: give an output path ending in .pdf")
-    result = run_case_forecast(case, priors, data, seed, draws, tune, refit, forecasters, pooling)
-    from forecasting.log import store as forecast_log
-    from forecasting.report.assemble import assemble_report
-    from forecasting.report.content import write_report
 
+    def preflight(inputs) -> None:
+        check_writable(output or reports_dir() / f"{inputs.case.id}.pdf")
+        check_writable(review_folder_of(inputs.case.id), folder=True)
+        forecast_log.check_log(writing=True)
+
+    result = run_case_forecast(
+        case, priors, data, seed, draws, tune, refit, forecasters, pooling, preflight=preflight
+    )
+    from forecasting.report.content import write_report
+    from forecasting.report.fonts import unrenderable_text
+    from forecasting.report.review_figures import publish_figures
+
+    fonts = unrenderable_text(result)
+    print_warnings(fonts)
+    result = dataclasses.replace(result, warnings=(*result.warnings, *fonts))
     target = output or reports_dir() / f"{result.case.id}.pdf"
-    assembled = assemble_report(result, note=note, step=step)
-    with step("Writing the report"):
-        write_report(result, target, assembled.extras)
+    # the reviewer's figures are drawn aside and published only once the PDF is written,
+    # so a failed report leaves the previous figures as they were
+    with tempfile.TemporaryDirectory(prefix="forecast-review-") as drafts:
+        assembled = assemble_report(result, note=note, step=step, figures_folder=Path(drafts))
+        with step("Writing the report"):
+            write_report(result, target, assembled.extras)
+        publish_figures(assembled.extras.review_figures, review_folder_of(result.case.id))
     entry_id = forecast_log.record(assembled.entry)  # only once the report exists
-    err.print(f"Logged as entry {entry_id} in {forecast_log.log_path()}")
+    err.print(
+        f"Logged as entry {entry_id} in {escape(str(forecast_log.log_path()))}", highlight=False
+    )
     typer.echo(f"Wrote {target}")
     exit_if_unreliable(result, allow_unreliable)
 
@@ -138,14 +164,18 @@ def validate(
 ) -> None:
     """Score leave-one-out predictions of every reference case: model vs base rate vs ML logit."""
     from forecasting.checks.track_record import calibration_table, track_record
+    from forecasting.files import check_writable
     from forecasting.inputs.reference import load_reference
     from forecasting.model.fitting import fit
     from forecasting.model.logit import model_inputs
     from forecasting.priors.effects import load_effect_priors
     from forecasting.settings import default_effect_priors_path, default_reference_path
 
+    check_seed(seed)
     reference = load_reference(data or default_reference_path())
     effect_priors = load_effect_priors(priors or default_effect_priors_path())
+    target = plot or reports_dir() / "validation" / "calibration.png"
+    check_writable(target)
     settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
     inputs = model_inputs(reference)
     with step("Fitting the model to every reference case (or loading the cached fit)"):
@@ -153,7 +183,6 @@ def validate(
     with step("Leave-one-out predictions"):
         record = track_record(fitted.posterior, inputs, effect_priors, settings)
     calibration = calibration_table(record.predictions)
-    target = plot or reports_dir() / "validation" / "calibration.png"
     _save_reliability_plot(calibration, target)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(validation_json(record, calibration), indent=2))
@@ -171,7 +200,7 @@ def validate(
         worst.add_column(column, justify="left" if column == "case" else "right")
     for row in record.worst().itertuples():
         worst.add_row(
-            row.case_id,
+            escape(row.case_id),
             str(row.outcome),
             f"{row.p_model:.2f}",
             f"{row.p_ml_logit:.2f}",
@@ -180,7 +209,7 @@ def validate(
     console.print(table, worst)
     console.print(
         f"elpd (LOO) {record.elpd_loo:.2f}; exact refits for high Pareto k: "
-        f"{record.n_refits}. Calibration plot: {target}"
+        f"{record.n_refits}. Calibration plot: {escape(str(target))}"
     )
 
 
@@ -211,18 +240,24 @@ def review(
     ] = None,
 ) -> None:
     """Write the reviewer's figures for CASE and print diagnostics and prior sensitivity."""
-    from forecasting.report.assemble import review_checks, review_folder
+    from forecasting.files import check_writable
+    from forecasting.report.assemble import review_checks, review_folder_of
     from forecasting.report.review_figures import save_review_figures
 
-    result = run_case_forecast(case, priors, data, seed, draws, tune, refit)
+    def preflight(inputs) -> None:
+        check_writable(output or review_folder_of(inputs.case.id), folder=True)
+
+    result = run_case_forecast(case, priors, data, seed, draws, tune, refit, preflight=preflight)
     checks = review_checks(result, scheduler=scheduler_value(scheduler), step=step)
     with step("Drawing the figures"):
-        paths = save_review_figures(result, checks.track, output or review_folder(result))
+        paths = save_review_figures(
+            result, checks.track, output or review_folder_of(result.case.id)
+        )
     console = Console(width=None if sys.stdout.isatty() else 110)
     console.print(*prediction_tables(result)[2:3])
     console.print(review_tables(result, checks.sensitivity))
     for name, path in paths.items():
-        console.print(f"{name:>22}: {path}")
+        console.print(f"{name:>22}: {escape(str(path))}", highlight=False)
     exit_if_unreliable(result, allow_unreliable)
 
 
@@ -263,7 +298,9 @@ def review_tables(result, sensitivity) -> list:
         label = column.replace(" (sd x2)", "").replace(" (sd x0.5)", "")
         refits.add_column(label, justify="left" if column == "scenario" else "right")
     for name, row in sensitivity.refits.iterrows():
-        refits.add_row(name, *(f"{v:+.3f}" if "−" in k else f"{v:.3f}" for k, v in row.items()))
+        refits.add_row(
+            escape(name), *(f"{v:+.3f}" if "−" in k else f"{v:.3f}" for k, v in row.items())
+        )
     return Group(convergence, power, refits)
 
 
@@ -319,14 +356,14 @@ def prediction_tables(result) -> list:
     from forecasting.formatting import percent, percent_interval, points, points_interval
 
     fc = result.forecast
-    title = f"{result.case.title} — as of {result.case.as_of}"
+    title = escape(f"{result.case.title} — as of {result.case.as_of}")
     scenarios = Table(title=title, title_justify="left")
     columns = ("scenario", "P(success)", "80% interval", "95% interval", "rating doubt (80%)")
     for column in columns:
         scenarios.add_column(column, justify="left" if column == "scenario" else "right")
     for name, row in fc.scenarios.iterrows():
         scenarios.add_row(
-            name,
+            escape(name),
             percent(row.p),
             percent_interval(row.p_lo80, row.p_hi80),
             percent_interval(row.p_lo95, row.p_hi95),
@@ -343,7 +380,7 @@ def prediction_tables(result) -> list:
         contrasts.add_column(column, justify="left" if column == "contrast" else "right")
     for row in fc.contrasts.itertuples():
         contrasts.add_row(
-            f"{row.scenario} − {row.baseline}",
+            escape(f"{row.scenario} − {row.baseline}"),
             points(row.difference),
             points_interval(row.difference_lo80, row.difference_hi80),
             percent(row.p_scenario_better),
@@ -357,7 +394,7 @@ def prediction_tables(result) -> list:
     )
     outside = result.extrapolation.outside()
     history = (
-        f"[bold yellow]Outside the range of past interventions:[/] {', '.join(outside)} "
+        f"[bold yellow]Outside the range of past interventions:[/] {escape(', '.join(outside))} "
         "(see the report's extrapolation section)."
         if outside
         else "Every scenario lies inside the range of past interventions."

@@ -21,7 +21,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forecasting.cli.common import DrawsOpt, OutputFormat, SeedOpt, err, step, user_errors
+from forecasting.cli.common import (
+    DrawsOpt,
+    OutputFormat,
+    SeedOpt,
+    check_seed,
+    err,
+    step,
+    user_errors,
+)
 from forecasting.settings import DEFAULT_SEED, SamplerSettings
 
 
@@ -52,6 +60,7 @@ def replicate(
     from forecasting.checks.replication import replication_table
     from forecasting.inputs.doyle_sambanis import load_peace_file
 
+    check_seed(seed)
     peace = load_peace_file(path)
     settings = SamplerSettings(draws=draws, seed=seed)
     with step("Fitting the model by maximum likelihood and with NUTS"):
@@ -118,8 +127,10 @@ def import_doyle_sambanis(
 ) -> None:
     """Write Doyle & Sambanis's (2000) civil wars as reference cases (proxied ratings, low
     confidence; host army and timing blank). Pass the result to --data."""
+    from forecasting.files import check_writable
     from forecasting.inputs.doyle_sambanis import import_reference, write_reference_csv
 
+    check_writable(output)
     cases = import_reference(path, interventions_only=interventions_only)
     written = write_reference_csv(cases, output)
     typer.echo(f"Wrote {output} ({len(written)} reference cases)")

@@ -18,7 +18,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from forecasting.cli.common import DataOpt, PriorsOpt, SeedOpt, err, scheduler_value, user_errors
+from forecasting.cli.common import (
+    DataOpt,
+    PriorsOpt,
+    SeedOpt,
+    check_seed,
+    err,
+    scheduler_value,
+    user_errors,
+)
 from forecasting.settings import DEFAULT_SEED, SBCSettings, reports_dir
 
 EXIT_FAILED = 1
@@ -61,15 +69,19 @@ def sbc(
 ) -> None:
     """Simulation-based calibration: is the fitted posterior calibrated for the reference design?"""
     from forecasting.checks.sbc import run_sbc
+    from forecasting.files import check_writable
     from forecasting.inputs.reference import load_reference
     from forecasting.model.logit import model_inputs
     from forecasting.priors.effects import load_effect_priors
     from forecasting.settings import default_effect_priors_path, default_reference_path
 
+    check_seed(seed)
     data_path = data or default_reference_path()
     priors_path = priors or default_effect_priors_path()
     inputs = model_inputs(load_reference(data_path))
     effect_priors = load_effect_priors(priors_path)
+    folder = output or reports_dir() / "sbc"
+    check_writable(folder, folder=True)
     settings = SBCSettings(simulations=simulations, draws=draws, tune=tune, seed=seed)
     with _progress() as bar:
         task = bar.add_task("SBC fits", total=simulations)
@@ -82,7 +94,6 @@ def sbc(
             progress=lambda done: bar.update(task, completed=done),
         )
     Console().print(verdict_table(result))
-    folder = output or reports_dir() / "sbc"
     write_outputs(result, folder, data=data_path, priors=priors_path)
     typer.echo(f"Wrote {SUMMARY_FILE}, {FIGURE_FILE} and {RANKS_FILE} in {folder}")
     if not result.passed:

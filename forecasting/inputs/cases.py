@@ -9,25 +9,51 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from forecasting.errors import InputError
+from forecasting.errors import InputError, warning_line
 from forecasting.factors import FACTOR_IDS, RATING_MAX, RATING_MIN
 from forecasting.files import read_toml
 from forecasting.settings import cases_dir
-from forecasting.validation import raise_if_any, validated
+from forecasting.validation import Number, raise_if_any, validated
 
 CURRENT = "current"
+# A case id names files (reports/<id>.pdf, reports/review/<id>/): a plain slug, never a path.
+CASE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# The forecaster's uncertainty about a factor state, in rating steps: above this the state
+# says nothing (the scale runs 1-5), and the forecast would look precise when it is not.
+SD_MAX = 2.0
+
+
+def _slug(value: str) -> str:
+    if not CASE_ID.fullmatch(value):
+        shown = repr(value) if len(value) <= 64 else f"{value[:40]!r}… ({len(value)} characters)"
+        raise ValueError(
+            f"{shown} is not a case id: 1-64 lowercase letters, digits and hyphens, "
+            "starting with a letter or digit (it names the report's files)"
+        )
+    return value
+
+
+def _sd_bound(value: float) -> float:
+    if value > SD_MAX:
+        raise ValueError(
+            f"{value:g} is more than {SD_MAX:g} rating steps (the scale runs "
+            f"{RATING_MIN:g}-{RATING_MAX:g}): such a state says nothing"
+        )
+    return value
 
 
 class FactorState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    rating: float = Field(ge=RATING_MIN, le=RATING_MAX)
-    sd: float = Field(ge=0)
+    rating: Annotated[Number, Field(ge=RATING_MIN, le=RATING_MAX)]
+    sd: Annotated[Number, Field(ge=0), AfterValidator(_sd_bound)]
     rationale: str = Field(min_length=1)
 
 
@@ -41,12 +67,12 @@ class _ScenarioSpec(BaseModel):
 class _CaseHeader(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: Annotated[str, AfterValidator(_slug)]
     title: str = Field(min_length=1)
     as_of: dt.date
     host: str = Field(min_length=1)
     outcome: str = Field(min_length=1)
-    horizon_months: int = Field(gt=0)
+    horizon_months: int = Field(gt=0, strict=True)
 
 
 class _ContrastSpec(BaseModel):
@@ -84,6 +110,7 @@ class Case:
     scenarios: dict[str, Scenario]  # `current` first, then the file's order
     contrasts: tuple[tuple[str, str], ...]  # (scenario, baseline): P(scenario) - P(baseline)
     path: Path
+    warnings: tuple[str, ...] = ()  # accepted, but the forecaster should know (file: key: ...)
 
 
 def resolve_case_path(case: str) -> Path:
@@ -132,6 +159,22 @@ def load_case(case: str | Path) -> Case:
         scenarios[name] = Scenario(name, spec.description, factors, overridden)
 
     header = data.case
+    warnings = [
+        warning_line(
+            path, f"contrasts[{i}]", f"compares scenario '{c.scenario}' with itself (always 0)"
+        )
+        for i, c in enumerate(data.contrasts)
+        if c.scenario == c.baseline
+    ]
+    if header.as_of > dt.date.today():
+        warnings.append(
+            warning_line(
+                path,
+                "case.as_of",
+                f"{header.as_of} is in the future: every reference case resolved so far is "
+                "used, so the no-look-ahead protection is off",
+            )
+        )
     return Case(
         id=header.id,
         title=header.title,
@@ -143,6 +186,7 @@ def load_case(case: str | Path) -> Case:
         contrasts=tuple((c.scenario, c.baseline) for c in data.contrasts)
         or default_contrasts(list(scenarios)),
         path=path,
+        warnings=tuple(warnings),
     )
 
 

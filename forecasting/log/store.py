@@ -193,25 +193,91 @@ def log_path(path: str | Path | None = None) -> Path:
     return forecast_log_path(path)
 
 
+def check_log(path: str | Path | None = None, *, writing: bool = False) -> Path:
+    """The log's path, once it is known to be usable; else an InputError naming the file.
+
+    An existing file must be a forecast log (or an empty SQLite file) that passes SQLite's
+    quick integrity check; a file that is not is refused without a byte written to it
+    (no WAL switch, no schema). With `writing`, the file and its folder must also be
+    writable (checked on the mode bits too: root passes every access check). The CLI
+    runs this before a forecast, so a bad log fails in seconds, not after the fit.
+    """
+    file = log_path(path)
+    if file.is_dir():
+        raise InputError(file, "", "is a folder, not a forecast log file")
+    if writing:
+        from forecasting.files import check_writable
+
+        check_writable(file)
+        check_writable(file.parent, folder=True)  # WAL keeps -wal and -shm files beside it
+    if file.exists():
+        with closing(sqlite3.connect(file, timeout=BUSY_TIMEOUT_S, isolation_level=None)) as conn:
+            _check_identity(conn, file)
+    return file
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    """Read-only checks: an SQLite file, ours (or empty), not newer, not damaged."""
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        ours = tables <= {"meta", "entries", "resolutions", "sqlite_sequence"}
+        if version == SCHEMA_VERSION:  # a log says what it is in `meta`
+            row = (
+                conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+                if "meta" in tables
+                else None
+            )
+            ours = ours and row is not None and row[0] == LOG_FORMAT
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:  # not SQLite, damaged, or locked for too long
+        raise InputError(path, "", f"cannot use this file as the forecast log ({error})") from None
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            path,
+            "user_version",
+            f"schema version {version} is newer than this package reads ({SCHEMA_VERSION}); "
+            "upgrade mission-forecasting",
+        )
+    if not ours:
+        raise InputError(path, "", "an SQLite file that is not a forecast log")
+    if check != "ok":
+        raise InputError(path, "", f"the forecast log is damaged (SQLite integrity check: {check})")
+
+
 @contextmanager
 def _connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """An open, schema-checked connection; transactions are explicit (BEGIN IMMEDIATE)."""
+    """An open, schema-checked connection; transactions are explicit (BEGIN IMMEDIATE).
+
+    Any SQLite failure while it is in use (a damaged page, a full disk) becomes one
+    InputError naming the file.
+    """
+    if path.is_dir():
+        raise InputError(path, "", "is a folder, not a forecast log file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(path, "", f"cannot create the forecast log's folder ({error})") from None
-    with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)) as conn:
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as error:
+        raise InputError(path, "", f"cannot open the forecast log ({error})") from None
+    with closing(conn):
+        _check_identity(conn, path)  # before anything is written to the file
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             # WAL lets readers and a writer work at once; FULL makes each commit durable.
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             _ensure_schema(conn, path)
-        except sqlite3.DatabaseError as error:  # not SQLite, unreadable, or locked for too long
+        except sqlite3.DatabaseError as error:  # unreadable, or locked for too long
             raise InputError(
                 path, "", f"cannot use this file as the forecast log ({error})"
             ) from None
-        yield conn
+        try:
+            yield conn
+        except sqlite3.DatabaseError as error:  # damaged page, full disk, ...
+            raise InputError(path, "", f"the forecast log failed ({error})") from None
 
 
 @contextmanager

@@ -9,6 +9,7 @@ stale fit is never reused.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from forecasting.errors import OutputError, warning_line
 from forecasting.factors import FACTOR_IDS
 from forecasting.files import atomic_write_bytes, sha256_of_text
 from forecasting.model.diagnostics import with_diagnostics
@@ -34,6 +36,7 @@ class Fit:
     key: str
     from_cache: bool
     settings: SamplerSettings
+    warnings: tuple[str, ...] = ()  # e.g. the fit could not be cached
 
 
 def fit_key(inputs: ModelInputs, priors: EffectPriors, settings: SamplerSettings) -> str:
@@ -54,17 +57,27 @@ def fit(
     progressbar: bool = True,
     use_cache: bool = True,
 ) -> Fit:
-    """The posterior for `inputs` under `priors`: from the cache when it holds this exact fit."""
+    """The posterior for `inputs` under `priors`: from the cache when it holds this exact fit.
+
+    A cache entry that cannot be read (truncated, empty, not a fit) is discarded and the
+    fit sampled again; a new fit replaces the entry, also with `use_cache=False`. A fit
+    that cannot be cached (full disk, read-only folder) is returned with a warning.
+    """
     key = fit_key(inputs, priors, settings)
     path = fit_cache_dir() / f"{key}.npz"
     if use_cache and path.exists():
         try:
             return Fit(_load(path), key, True, settings)
-        except (OSError, ValueError, KeyError):  # unreadable (e.g. truncated): fit again
-            pass
+        except Exception:  # any damage (BadZipFile, EOFError, ...): discard it, fit again
+            with contextlib.suppress(OSError):
+                path.unlink()
     posterior = with_design(sample(inputs, priors, settings, progressbar=progressbar), inputs)
-    if use_cache:
+    try:
         _save(posterior, path)
+    except (OSError, OutputError) as error:
+        reason = error.message if isinstance(error, OutputError) else error.strerror
+        warning = warning_line(path, "", f"the fit could not be cached ({reason}); used anyway")
+        return Fit(posterior, key, False, settings, (warning,))
     return Fit(posterior, key, False, settings)
 
 
@@ -106,10 +119,11 @@ def compiled_model(inputs: ModelInputs, priors: EffectPriors):
 def sample(
     inputs: ModelInputs, priors: EffectPriors, settings: SamplerSettings, *, progressbar: bool
 ) -> xr.DataTree:
-    import nutpie
+    from forecasting.model.budget import sample_within_budget
 
-    trace = nutpie.sample(
+    trace = sample_within_budget(
         compiled_model(inputs, priors),
+        getattr(priors, "path", ""),
         draws=settings.draws,
         tune=settings.tune,
         chains=settings.chains,

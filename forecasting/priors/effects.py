@@ -14,21 +14,38 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from forecasting.errors import InputError
 from forecasting.factors import FACTOR_IDS
 from forecasting.files import atomic_write_text, read_toml
 from forecasting.priors.statements import StatementKind, statement_normal
-from forecasting.validation import raise_if_any, validated
+from forecasting.validation import Number, raise_if_any, validated
 
 # How far (in prior sds) a prior's parameters may drift from what its
 # elicitation statement gives before the file is rejected as inconsistent.
 ELICITATION_TOLERANCE = 0.02
+# Bounds on a prior's parameters, on the log-odds scale. 10 is already extreme (an odds
+# ratio of e^10, about 22,000, per rating step); beyond it a prior says nothing an expert
+# could have meant, and the sampler wanders for minutes (or crashes) on the flat posterior.
+MU_MAX = 10.0
+SIGMA_MAX = 10.0
+
+
+def _within(bound: float, what: str):
+    def check(value: float) -> float:
+        if abs(value) > bound:
+            raise ValueError(
+                f"{value:g} is {what}: at most {bound:g} on the log-odds scale "
+                f"(an odds ratio of e^{bound:g}, about {math.exp(bound):,.0f})"
+            )
+        return value
+
+    return AfterValidator(check)
 
 
 class Elicitation(BaseModel):
@@ -36,9 +53,9 @@ class Elicitation(BaseModel):
 
     statement: str = Field(min_length=1)
     kind: StatementKind
-    lower: float
-    upper: float
-    mass: float = Field(gt=0, lt=1)
+    lower: Number
+    upper: Number
+    mass: Annotated[Number, Field(gt=0, lt=1)]
 
     @model_validator(mode="after")
     def _ordered(self) -> Elicitation:
@@ -53,8 +70,8 @@ class EffectPrior(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     distribution: Literal["Normal"]
-    mu: float
-    sigma: float = Field(gt=0)
+    mu: Annotated[Number, _within(MU_MAX, "too extreme for a mean")]
+    sigma: Annotated[Number, Field(gt=0), _within(SIGMA_MAX, "too wide for a prior sd")]
     author: str = Field(min_length=1)
     date: dt.date
     rationale: str = Field(min_length=1)

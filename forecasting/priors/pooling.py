@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import tomlkit
@@ -42,7 +42,7 @@ from forecasting.priors.effects import (
     parse_effect_priors,
 )
 from forecasting.settings import project_root
-from forecasting.validation import raise_if_any, validated
+from forecasting.validation import Number, raise_if_any, validated
 
 FORECASTER_TABLE = "forecaster"
 
@@ -55,7 +55,7 @@ class _ForecasterHeader(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1)
-    weight: float = Field(gt=0, allow_inf_nan=False)
+    weight: Annotated[Number, Field(gt=0)]
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,9 @@ def review_checks(
     return ReviewChecks(track, sensitivity)
 
 
-def review_folder(result: CaseForecast) -> Path:
-    return reports_dir() / "review" / result.case.id
+def review_folder_of(case_id: str) -> Path:
+    """Where a case's reviewer figures are published."""
+    return reports_dir() / "review" / case_id
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def assemble_report(
     with step("Refitting under the other pooling method"):
         pools = pool_comparison(result)
     with step("Reviewer figures"):
-        figures = save_review_figures(result, checks.track, figures_folder or review_folder(result))
+        folder = figures_folder or review_folder_of(result.case.id)
+        figures = save_review_figures(result, checks.track, folder)
     extras = ReportExtras(
         track=checks.track,
         moved=movement(entry, previous) if previous else None,

@@ -254,6 +254,7 @@ def _caveats(result: CaseForecast) -> list[str]:
             f"No reference case is coded for {', '.join(uncoded)}: its effect comes "
             "from the prior alone."
         )
+    caveats += [f"Warning: {warning}" for warning in result.warnings]
     if not result.reliable:
         caveats.insert(
             0,

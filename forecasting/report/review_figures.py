@@ -1,13 +1,19 @@
-"""The reviewer's figures, one PNG per figure, named for what they show."""
+"""The reviewer's figures, one PNG per figure, named for what they show.
+
+Each PNG is written atomically (a killed run leaves the previous file or the whole new
+one, never a truncated one).
+"""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 from forecasting.checks.calibration import loo_pit, pav_curve
 from forecasting.checks.track_record import TrackRecord
+from forecasting.files import atomic_write_bytes
 from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
 from forecasting.plots import results as plots
@@ -24,16 +30,16 @@ def save_review_figures(result: CaseForecast, track: TrackRecord, folder: Path) 
     paths: dict[str, Path] = {}
 
     def save_collection(collection, name: str) -> None:
-        path = folder / f"{name}.png"
-        collection.savefig(path, dpi=DPI, bbox_inches="tight")
+        buffer = io.BytesIO()  # the collection's own savefig takes only a path
+        collection.get_viz("figure").savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
         plt.close("all")
-        paths[name] = path
+        paths[name] = _write(folder / f"{name}.png", buffer)
 
     def save_figure(fig, name: str) -> None:
-        path = folder / f"{name}.png"
-        fig.savefig(path, dpi=DPI, bbox_inches="tight")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
         plt.close(fig)
-        paths[name] = path
+        paths[name] = _write(folder / f"{name}.png", buffer)
 
     parameters = ["alpha", "beta"]
     save_collection(az.plot_trace(posterior, var_names=parameters, backend="matplotlib"), "trace")
@@ -54,3 +60,16 @@ def save_review_figures(result: CaseForecast, track: TrackRecord, folder: Path) 
         "loo-pit",
     )
     return paths
+
+
+def _write(path: Path, buffer: io.BytesIO) -> Path:
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def publish_figures(figures: dict[str, Path], folder: Path) -> dict[str, Path]:
+    """Copy figures drawn elsewhere into `folder`, each atomically; their new paths by name."""
+    return {
+        name: _write(folder / path.name, io.BytesIO(path.read_bytes()))
+        for name, path in figures.items()
+    }
