@@ -15,6 +15,7 @@ import pandas as pd
 
 from forecasting.errors import InputError, warning_line
 from forecasting.forecast.extrapolation import Extrapolation, check_extrapolation
+from forecasting.forecast.prior_predictive import prior_predictive
 from forecasting.forecast.scenarios import Forecast, forecast_case
 from forecasting.inputs.cases import Case, load_case
 from forecasting.inputs.reference import AsOfSplit, ReferenceClass, load_reference, split_by_as_of
@@ -49,6 +50,7 @@ class CaseForecast:
     forecast: Forecast
     extrapolation: Extrapolation
     provenance: dict
+    prior_check: pd.Series  # prior predictive share of successes vs the observed share
     warnings: tuple[str, ...] = ()  # accepted but worth knowing (file: key: message)
 
     @property
@@ -78,12 +80,31 @@ class Inputs:
             )
         return split
 
+    def prior_check(self) -> pd.Series:
+        """The prior predictive check as a gate: the share of successes the priors expect
+        across the reference cases used, beside the share observed (no fitting)."""
+        used = model_inputs(self.split().used)
+        return prior_predictive(self.priors, used).share_summary
+
     def warnings(self) -> list[str]:
         """What is accepted but weakens the forecast: the case's own warnings (a contrast
-        of a scenario with itself, an as_of in the future) and a thin reference set."""
+        of a scenario with itself, an as_of in the future), a thin reference set, and
+        priors whose predicted share of successes the record contradicts."""
         used = self.split().used.cases
         path = self.reference.path
         warnings = list(self.case.warnings)
+        check = self.prior_check()
+        if not check["observed_inside_95"]:
+            warnings.append(
+                warning_line(
+                    self.priors.path,
+                    "intercept",
+                    f"the priors expect {check['share_lo95']:.0%}-{check['share_hi95']:.0%} "
+                    f"of the {len(used)} reference cases to succeed (central 95% of the prior "
+                    f"predictive), but {check['observed_share']:.0%} did: priors and record "
+                    "disagree (prior predictive check)",
+                )
+            )
         if len(used) < MIN_REFERENCE_CASES:
             warnings.append(
                 warning_line(
@@ -179,6 +200,7 @@ def run_forecast(
         convergence=check_convergence(fitted.posterior),
         forecast=forecast_case(fitted.posterior, inputs.case),
         extrapolation=check_extrapolation(inputs.case, split.used),
+        prior_check=inputs.prior_check(),
         provenance=provenance(
             data=inputs.reference.path,
             priors=inputs.priors.path,

@@ -24,6 +24,10 @@ def _check_seed(seed: int) -> None:
         raise ValueError(f"seed must be an integer in 0..{SEED_MAX}, not {seed!r}")
 
 
+# Outcomes in the reference class are judged this long after launch (data/CODEBOOK.md);
+# a case must be forecast at the same horizon.
+OUTCOME_HORIZON_MONTHS = 24
+
 # Coding confidence -> sd of the true rating around the coded one, in rating steps
 # (data/CODEBOOK.md, "Per-rating confidence").
 CONFIDENCE_SD = {"high": 0.25, "medium": 0.5, "low": 1.0}

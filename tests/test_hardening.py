@@ -782,8 +782,10 @@ def test_14_warnings_are_printed_before_fitting(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(pipeline, "run_forecast", tripwire)
     data = reference_subset(tmp_path, lambda f: f[f["outcome"] == "1"])
     code, _, err = run(monkeypatch, capsys, "predict", "mali-2013", "--data", str(data))
-    warning = next(line for line in err.splitlines() if line.startswith("warning:"))
-    assert warning.startswith(f"warning: {data}: outcome: no failures among")
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert any(w.startswith(f"warning: {data}: outcome: no failures among") for w in warnings)
+    # and the prior predictive gate: priors that expect failures, a record without any
+    assert any(": intercept: the priors expect" in w for w in warnings)
     assert err.index("warning:") < err.index("fitting started") and code == 2
 
 

@@ -21,10 +21,12 @@ def test_structure_named_dims_and_free_variables(inputs):
     # the latent factor states are integrated out, not sampled
     assert {v.name for v in model.free_RVs} == {"alpha", "beta"}
     assert model.named_vars_to_dims["beta"] == ("factor",)
-    assert model.named_vars_to_dims["outcome"] == ("case",)
+    assert model.named_vars_to_dims["outcome_data"] == ("case",)
+    assert model.named_vars_to_dims["case_in_fit"] == ("case",)
     assert list(model.coords["factor"]) == list(FACTOR_IDS)
     assert len(model.coords["case"]) == len(inputs.case_ids)
     assert {"prior_mu", "prior_sigma", "rating_centre", "rating_sd"} <= set(model.named_vars)
+    assert [p.name for p in model.potentials] == ["outcome"]
 
 
 def test_logp_and_gradient_are_finite_at_the_initial_point(inputs):
@@ -64,7 +66,8 @@ def test_likelihood_integrates_over_the_rating_uncertainty(inputs):
     model = build_model(inputs, load_effect_priors(EFFECTS))
     alpha, beta = 0.3, np.array([0.8, -0.4, 0.5, 0.2])
     point = {"alpha": alpha, "beta": beta}
-    log_lik = model.compile_fn(model.logp(vars=model.observed_RVs, sum=False)[0])(point)
+    # the likelihood: a potential summing the cases in the fit
+    log_lik = model.compile_logp(vars=[model["outcome"]])(point)
     rng = np.random.default_rng(1)
     z = rng.standard_normal((100_000, 1, len(FACTOR_IDS)))
     states = inputs.rating_centre + inputs.rating_sd * z  # (draw, case, factor)
@@ -74,9 +77,13 @@ def test_likelihood_integrates_over_the_rating_uncertainty(inputs):
     )[0]
     np.testing.assert_allclose(p_quadrature, p_direct, atol=3e-3)
     y = inputs.outcome
-    np.testing.assert_allclose(
-        log_lik, np.where(y == 1, np.log(p_quadrature), np.log1p(-p_quadrature)), rtol=1e-6
-    )
+    expected = np.where(y == 1, np.log(p_quadrature), np.log1p(-p_quadrature))
+    assert log_lik == pytest.approx(expected.sum(), rel=1e-6)
+    # a case held out of the fit leaves the likelihood, and only that case
+    with model:
+        pm.set_data({"case_in_fit": inputs.without(np.array([0])).in_fit.astype(float)})
+    held_out = model.compile_logp(vars=[model["outcome"]])(point)
+    assert held_out == pytest.approx(expected[1:].sum(), rel=1e-6)
 
 
 def test_priors_enter_as_data(inputs):

@@ -11,7 +11,6 @@ above `K_THRESHOLD`, the case is refitted exactly without it.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,15 +81,7 @@ def psis_loo(posterior: xr.DataTree, inputs: ModelInputs) -> pd.DataFrame:
 
 
 def leave_out(inputs: ModelInputs, i: int) -> ModelInputs:
-    keep = np.arange(len(inputs.case_ids)) != i
-    return dataclasses.replace(
-        inputs,
-        case_ids=tuple(c for j, c in enumerate(inputs.case_ids) if keep[j]),
-        rating_centre=inputs.rating_centre[keep],
-        rating_sd=inputs.rating_sd[keep],
-        known=inputs.known[keep],
-        outcome=inputs.outcome[keep],
-    )
+    return inputs.without(np.array([i]))
 
 
 def track_record(

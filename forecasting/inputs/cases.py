@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from forecasting.errors import InputError, warning_line
 from forecasting.factors import FACTOR_IDS, RATING_MAX, RATING_MIN
 from forecasting.files import read_toml
-from forecasting.settings import cases_dir
+from forecasting.settings import OUTCOME_HORIZON_MONTHS, cases_dir
 from forecasting.validation import Number, raise_if_any, validated
 
 CURRENT = "current"
@@ -57,10 +57,24 @@ class FactorState(BaseModel):
     rationale: str = Field(min_length=1)
 
 
+def _reference_horizon(months: int) -> int:
+    """The model learns from outcomes judged `OUTCOME_HORIZON_MONTHS` after launch; a case
+    judged at another horizon would get that forecast under a wrong label."""
+    if months != OUTCOME_HORIZON_MONTHS:
+        raise ValueError(
+            f"the reference class judges outcomes at {OUTCOME_HORIZON_MONTHS} months "
+            f"(data/CODEBOOK.md), so a forecast for {months} months would be a "
+            f"{OUTCOME_HORIZON_MONTHS}-month forecast under another label: "
+            f"set horizon_months = {OUTCOME_HORIZON_MONTHS}"
+        )
+    return months
+
+
 class _ScenarioSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: str = Field(min_length=1)
+    label: str | None = Field(default=None, min_length=1, max_length=60)
     factors: dict[str, FactorState] = {}
 
 
@@ -72,7 +86,7 @@ class _CaseHeader(BaseModel):
     as_of: dt.date
     host: str = Field(min_length=1)
     outcome: str = Field(min_length=1)
-    horizon_months: int = Field(gt=0, strict=True)
+    horizon_months: Annotated[int, Field(gt=0, strict=True), AfterValidator(_reference_horizon)]
 
 
 class _ContrastSpec(BaseModel):
@@ -97,6 +111,11 @@ class Scenario:
     description: str
     factors: dict[str, FactorState]  # every factor, overrides applied, catalogue order
     overridden: tuple[str, ...]
+    label: str = ""  # how a report names it; default: the name with spaces for underscores
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.name.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -156,7 +175,7 @@ def load_case(case: str | Path) -> Case:
     for name, spec in data.scenarios.items():
         factors = {f: spec.factors.get(f, current[f]) for f in FACTOR_IDS}
         overridden = tuple(f for f in FACTOR_IDS if f in spec.factors)
-        scenarios[name] = Scenario(name, spec.description, factors, overridden)
+        scenarios[name] = Scenario(name, spec.description, factors, overridden, spec.label or "")
 
     header = data.case
     warnings = [

@@ -30,6 +30,7 @@ set reuses the compiled graph (same shapes).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,16 @@ class ModelInputs:
     outcome: np.ndarray  # (case,) 0/1
     factor_centre: np.ndarray  # (factor,): average coded rating, the model's zero
     factor_spread: np.ndarray  # (factor,): sd of the coded ratings, for imputing blanks
+    in_fit: np.ndarray  # (case,) bool: does the case's outcome enter the likelihood
+
+    def without(self, held_out: np.ndarray) -> ModelInputs:
+        """The same cases with the outcomes of `held_out` (bool mask or indices) left out
+        of the likelihood: leave-one-out, leave-future-out and grouped refits keep every
+        array's shape, so one compiled model serves them all. The factor centre stays
+        the whole class's (ratings only, no outcomes)."""
+        mask = np.zeros(len(self.case_ids), dtype=bool)
+        mask[held_out] = True
+        return dataclasses.replace(self, in_fit=self.in_fit & ~mask)
 
     def canonical(self) -> dict:
         """A plain, ordered description of the inputs, for content hashing."""
@@ -66,6 +77,7 @@ class ModelInputs:
             "rating_sd": np.round(self.rating_sd, 6).tolist(),
             "outcome": self.outcome.tolist(),
             "factor_centre": np.round(self.factor_centre, 6).tolist(),
+            "in_fit": self.in_fit.astype(int).tolist(),
         }
 
 
@@ -95,6 +107,7 @@ def model_inputs(reference: ReferenceClass) -> ModelInputs:
         outcome=cases["outcome"].to_numpy(dtype=int),
         factor_centre=centre,
         factor_spread=spread,
+        in_fit=np.ones(len(cases), dtype=bool),
     )
 
 
@@ -149,6 +162,7 @@ def model_data(inputs: ModelInputs, priors: EffectPriors | PooledPriors) -> dict
         "rating_centre": inputs.rating_centre,
         "rating_sd": inputs.rating_sd,
         "outcome_data": inputs.outcome,
+        "case_in_fit": inputs.in_fit.astype(float),
         "prior_mu": prior.mu,
         "prior_sigma": prior.sigma,
         "prior_weight": prior.weight,
@@ -171,6 +185,7 @@ def build_model(inputs: ModelInputs, priors: EffectPriors | PooledPriors) -> pm.
         centre = pm.Data("rating_centre", data["rating_centre"], dims=(CASE_DIM, FACTOR_DIM))
         spread = pm.Data("rating_sd", data["rating_sd"], dims=(CASE_DIM, FACTOR_DIM))
         outcome = pm.Data("outcome_data", data["outcome_data"], dims=CASE_DIM)
+        in_fit = pm.Data("case_in_fit", data["case_in_fit"], dims=CASE_DIM)
         mu = pm.Data("prior_mu", data["prior_mu"])
         sigma = pm.Data("prior_sigma", data["prior_sigma"])
         weight = pm.Data("prior_weight", data["prior_weight"])
@@ -196,5 +211,8 @@ def build_model(inputs: ModelInputs, priors: EffectPriors | PooledPriors) -> pm.
         # log P(success) and log P(failure), stably: log expit(x) = -softplus(-x)
         log_success = pt.logsumexp(np.log(weights) - pt.softplus(-eta), axis=1)
         log_failure = pt.logsumexp(np.log(weights) - pt.softplus(eta), axis=1)
-        pm.Bernoulli("outcome", logit_p=log_success - log_failure, observed=outcome, dims=CASE_DIM)
+        # Bernoulli log-likelihood of the cases in the fit (a 0/1 mask, so held-out cases
+        # keep the shapes and the compiled model)
+        log_lik = pt.switch(pt.eq(outcome, 1), log_success, log_failure)
+        pm.Potential("outcome", pt.sum(in_fit * log_lik))
     return model
