@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from forecasting.checks.sensitivity import sensitivity_review
 from forecasting.checks.track_record import track_record
-from forecasting.formatting import percent, percent_interval
+from forecasting.formatting import percent, percent_interval, points
 from forecasting.log.movement import movement
 from forecasting.model.diagnostics import check_convergence
 from forecasting.report.content import ReportExtras, write_report
@@ -19,11 +19,14 @@ SECTIONS = [
     "Prior sensitivity",
     "Simulation-based calibration",
     "Reviewer appendix",
-    "Headline",
+    "Bottom line.",
+    "Probability of success",
+    "How far to trust this",
+    "How to read this report",
     "Is this case inside history?",
     "Track record on past interventions",
     "Extrapolation check",
-    "contrasts between scenarios",
+    "Contrasts between scenarios",
     "What drives it",
     "Caveats",
     "Factor contributions",
@@ -77,15 +80,28 @@ def test_report_has_every_section(report_text):
 def test_report_reviewer_sections(report_text):
     assert "Latest run 2026-11-28T00:00:00+00:00: PASS over 17 simulations" in report_text
     assert "Refits with every prior sd doubled" in report_text
-    for name in ("trace", "rank", "calibration-pav", "loo-pit"):
-        assert name in report_text
+    for caption in ("Trace of each parameter", "Rank plots", "PAV-adjusted calibration", "LOO-PIT"):
+        assert caption in report_text
 
 
 def test_report_shows_the_numbers_predict_prints(mali_result, report_text):
     for name, row in mali_result.forecast.scenarios.iterrows():
-        assert name in report_text
-        shown = f"{percent(row.p)} {percent_interval(row.p_lo80, row.p_hi80)}"
+        label = mali_result.case.scenarios[name].label
+        shown = f"{label} {percent(row.p)} {percent_interval(row.p_lo80, row.p_hi80)}"
         assert shown in report_text, (name, shown)
+
+
+def test_page_one_breakdown_adds_up_and_names_no_raw_ids(mali_result, report_text):
+    """The main contrast's factor shares sum to the difference shown, and the PDF names
+    scenarios, factors and parameters in words."""
+    fc = mali_result.forecast
+    row = fc.contrasts.iloc[0]
+    mine = (fc.breakdown.scenario == row.scenario) & (fc.breakdown.baseline == row.baseline)
+    shares = fc.breakdown[mine]["difference"]
+    assert shares.sum() == pytest.approx(row.difference)
+    assert f"Total {points(row.difference)}" in report_text
+    for raw in ("beta[", "alpha", "as_planned", "political_cohesion", "P(success)["):
+        assert raw not in report_text, raw
 
 
 def test_report_carries_provenance(mali_result, report_text):

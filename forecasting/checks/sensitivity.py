@@ -156,7 +156,7 @@ class ScaledPriors:
 
 
 def refit_sensitivity(baseline: pd.DataFrame, refits: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Scenario P(success) medians under the elicited, wider and narrower priors."""
+    """Scenario P(success) (E[P]) under the elicited, wider and narrower priors."""
     table = pd.DataFrame({"elicited": baseline["p"]})
     for label, scenarios in refits.items():
         table[label] = scenarios["p"]
@@ -167,7 +167,13 @@ def refit_sensitivity(baseline: pd.DataFrame, refits: dict[str, pd.DataFrame]) -
 @dataclass(frozen=True)
 class SensitivityReview:
     power_scaling: PriorSensitivity
-    refits: pd.DataFrame  # per scenario: P(success) median under elicited, wider, narrower priors
+    refits: pd.DataFrame  # per scenario: E[P] under elicited, wider, narrower priors
+
+    def contrast(self, scenario: str, baseline: str) -> pd.Series:
+        """E[P(scenario)] - E[P(baseline)] under each set of priors (elicited, wider,
+        narrower): how much a contrast depends on the priors' widths."""
+        fits = [c for c in self.refits.columns if "−" not in c]
+        return self.refits.loc[scenario, fits] - self.refits.loc[baseline, fits]
 
 
 def sensitivity_review(result, *, scheduler: str | None = None) -> SensitivityReview:

@@ -11,13 +11,21 @@ above `K_THRESHOLD`, the case is refitted exactly without it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy.special import logsumexp
 
+from forecasting.checks.cross_validation import (
+    Validation,
+    grouped_folds,
+    lfo_folds,
+    ml_logit,
+    refit_predictions,
+    scored,
+)
 from forecasting.checks.scoring import brier, log_score
 from forecasting.checks.scoring import calibration_table as scoring_calibration
 from forecasting.model.draws import parameter_draws
@@ -35,12 +43,12 @@ K_THRESHOLD = 0.7
 
 @dataclass(frozen=True)
 class TrackRecord:
-    predictions: (
-        pd.DataFrame
-    )  # per case: outcome, p_model, p_base_rate, p_ml_logit, pareto_k, refit
-    scores: pd.DataFrame  # per method: brier, log_score (both lower is better)
+    predictions: pd.DataFrame  # LOO per case: outcome, p_model, p_base_rate, p_ml_logit, ...
+    scores: pd.DataFrame  # LOO per method: brier, log_score (both lower is better)
     elpd_loo: float
     n_refits: int
+    # per scheme ("loo" always; "lfo" and "grouped" when asked): scores with paired SEs
+    validations: dict[str, Validation] = field(default_factory=dict)
 
     def worst(self, n: int = 5) -> pd.DataFrame:
         """The cases the model got most wrong (largest |outcome - p_model|)."""
@@ -90,9 +98,14 @@ def track_record(
     priors: EffectPriors,
     settings: SamplerSettings,
     *,
+    cases: pd.DataFrame | None = None,
+    schemes: tuple[str, ...] = ("loo",),
     progressbar: bool = False,
 ) -> TrackRecord:
-    """LOO predictions and scores for the model, the base rate and an ML logit."""
+    """Out-of-sample predictions and scores for the model, the base rate and an ML logit:
+    LOO always; with `cases` (the reference rows behind `inputs`, in the same order),
+    also leave-future-out (`"lfo"`: needs `start`, `resolved`) and leave-one-conflict-out
+    (`"grouped"`: needs `conflict_id`)."""
     from forecasting.model.fitting import fit
 
     predictions = psis_loo(posterior, inputs)
@@ -113,6 +126,19 @@ def track_record(
     elpd = float(
         np.log(np.where(y_i == 1, predictions["p_model"], 1 - predictions["p_model"])).sum()
     )
+    validations = {"loo": scored("loo", predictions, len(refits))}
+    for scheme in schemes:
+        if scheme == "loo":
+            continue
+        if cases is None:
+            raise ValueError(f"scheme {scheme!r} needs the reference cases (dates, conflicts)")
+        folds = (
+            lfo_folds(cases["start"], cases["resolved"])
+            if scheme == "lfo"
+            else grouped_folds(cases["conflict_id"])
+        )
+        refitted = refit_predictions(inputs, priors, settings, folds)
+        validations[scheme] = scored(scheme, refitted, len(folds))
     scores = pd.DataFrame(
         [
             {"method": name, **method_scores(y_i, predictions[column].to_numpy())}
@@ -123,7 +149,7 @@ def track_record(
             )
         ]
     ).set_index("method")
-    return TrackRecord(predictions, scores, elpd, len(refits))
+    return TrackRecord(predictions, scores, elpd, len(refits), validations)
 
 
 def method_scores(outcome: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -132,25 +158,13 @@ def method_scores(outcome: np.ndarray, p: np.ndarray) -> dict[str, float]:
 
 
 def ml_logit_loo(inputs: ModelInputs) -> np.ndarray:
-    """Leave-one-out P(success) from a plain maximum-likelihood logit on the coded ratings.
-
-    Blank ratings are set to typical (3), the usual single imputation; under
-    separation the likelihood has no finite maximum, and the fitted
-    probabilities run to 0 or 1 (the scores then clip them).
-    """
-    import warnings
-
-    import statsmodels.api as sm
-
-    design = sm.add_constant(inputs.rating_centre, has_constant="add")
-    y = inputs.outcome
+    """Leave-one-out P(success) from a plain maximum-likelihood logit on the ratings as
+    the model sees them (blanks at the class average)."""
+    x, y = inputs.rating_centre, inputs.outcome
     out = np.empty(len(y))
     for i in range(len(y)):
         keep = np.arange(len(y)) != i
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # separation and convergence warnings: see docstring
-            result = sm.Logit(y[keep], design[keep]).fit(disp=0, maxiter=200, method="newton")
-        out[i] = float(result.predict(design[i : i + 1])[0])
+        out[i] = ml_logit(x[keep], y[keep], x[i : i + 1])[0]
     return out
 
 

@@ -62,6 +62,12 @@ def check_seed(seed: int) -> None:
         raise InputError("--seed", "", f"{seed} is outside 0..{SEED_MAX}")
 
 
+class Scheme(StrEnum):
+    loo = "loo"
+    lfo = "lfo"
+    grouped = "grouped"
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"

@@ -27,6 +27,7 @@ from forecasting.cli.common import (
     PoolingOpt,
     PriorsOpt,
     RefitOpt,
+    Scheme,
     SeedOpt,
     TuneOpt,
     UnreliableOpt,
@@ -112,6 +113,7 @@ def report(
     err.print(
         f"Logged as entry {entry_id} in {escape(str(forecast_log.log_path()))}", highlight=False
     )
+    Console().print(*prediction_tables(result)[:2])
     typer.echo(f"Wrote {target}")
     exit_if_unreliable(result, allow_unreliable)
 
@@ -161,8 +163,18 @@ def validate(
     tune: TuneOpt = SamplerSettings.tune,
     priors: PriorsOpt = None,
     data: DataOpt = None,
+    schemes: Annotated[
+        list[Scheme] | None,
+        typer.Option(
+            "--scheme",
+            help="loo (leave one out), lfo (leave the future out: each case predicted only "
+            "from cases resolved before it started), grouped (leave one conflict out). "
+            "Repeat for several [default: loo and lfo].",
+        ),
+    ] = None,
 ) -> None:
-    """Score leave-one-out predictions of every reference case: model vs base rate vs ML logit."""
+    """Score out-of-sample predictions of the reference cases: model vs base rate vs ML logit,
+    with paired standard errors."""
     from forecasting.checks.track_record import calibration_table, track_record
     from forecasting.files import check_writable
     from forecasting.inputs.reference import load_reference
@@ -176,25 +188,27 @@ def validate(
     effect_priors = load_effect_priors(priors or default_effect_priors_path())
     target = plot or reports_dir() / "validation" / "calibration.png"
     check_writable(target)
+    chosen = tuple(dict.fromkeys(str(s) for s in schemes or (Scheme.loo, Scheme.lfo)))
+    if "grouped" in chosen and "conflict_id" not in reference.cases:
+        raise InputError(
+            reference.path, "conflict_id", "grouped validation needs this column (data/CODEBOOK.md)"
+        )
     settings = SamplerSettings(draws=draws, tune=tune, seed=seed)
     inputs = model_inputs(reference)
     with step("Fitting the model to every reference case (or loading the cached fit)"):
         fitted = fit(inputs, effect_priors, settings, progressbar=sys.stderr.isatty())
-    with step("Leave-one-out predictions"):
-        record = track_record(fitted.posterior, inputs, effect_priors, settings)
+    with step(f"Out-of-sample predictions ({', '.join(chosen)}; refits reuse one compiled model)"):
+        record = track_record(
+            fitted.posterior, inputs, effect_priors, settings, cases=reference.cases, schemes=chosen
+        )
     calibration = calibration_table(record.predictions)
     _save_reliability_plot(calibration, target)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(validation_json(record, calibration), indent=2))
         return
     console = Console()
-    table = Table(
-        title=f"Leave-one-out scores on {len(inputs.outcome)} reference cases", title_justify="left"
-    )
-    for column in ("method", "Brier (lower is better)", "log score (lower is better)"):
-        table.add_column(column, justify="left" if column == "method" else "right")
-    for method, row in record.scores.iterrows():
-        table.add_row(method, f"{row.brier:.3f}", f"{row.log_score:.3f}")
+    for scheme in chosen:
+        console.print(*validation_tables(record.validations[scheme]))
     worst = Table(title="Cases the model gets most wrong", title_justify="left")
     for column in ("case", "outcome", "model P(success)", "ML logit", "Pareto k"):
         worst.add_column(column, justify="left" if column == "case" else "right")
@@ -206,7 +220,7 @@ def validate(
             f"{row.p_ml_logit:.2f}",
             f"{row.pareto_k:.2f}",
         )
-    console.print(table, worst)
+    console.print(worst)
     console.print(
         f"elpd (LOO) {record.elpd_loo:.2f}; exact refits for high Pareto k: "
         f"{record.n_refits}. Calibration plot: {escape(str(target))}"
@@ -319,8 +333,51 @@ def _save_reliability_plot(calibration, target: Path) -> None:
     atomic_write_bytes(target, buffer.getvalue())
 
 
+SCHEME_TITLES = {
+    "loo": "Leave one out",
+    "lfo": "Leave the future out (each case predicted from cases resolved before it started)",
+    "grouped": "Leave one conflict out",
+}
+
+
+def validation_tables(validation) -> list:
+    """Scores per method, and the model's paired differences in words."""
+    table = Table(
+        title=f"{SCHEME_TITLES[validation.scheme]}: {len(validation.predictions)} cases scored, "
+        f"{validation.n_fits} refits",
+        title_justify="left",
+    )
+    for column in ("method", "Brier", "log score", "model − this: Brier ± SE", "log score ± SE"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for method, row in validation.scores.iterrows():
+        if method in validation.comparisons.index:
+            c = validation.comparisons.loc[method]
+            diffs = (
+                f"{c.brier:+.3f} ± {c.brier_se:.3f}",
+                f"{c.log_score:+.3f} ± {c.log_score_se:.3f}",
+            )
+        else:
+            diffs = ("", "")
+        table.add_row(method, f"{row.brier:.3f}", f"{row.log_score:.3f}", *diffs)
+    table.caption = "Lower is better for both scores. " + " ".join(
+        f"{s}." for s in validation.sentences()
+    )
+    table.caption_justify = "left"
+    return [table]
+
+
 def validation_json(record, calibration) -> dict:
     return {
+        "schemes": {
+            scheme: {
+                "n": len(v.predictions),
+                "n_fits": v.n_fits,
+                "scores": v.scores.round(4).to_dict(orient="index"),
+                "model_minus": v.comparisons.round(4).to_dict(orient="index"),
+                "in_words": v.sentences(),
+            }
+            for scheme, v in record.validations.items()
+        },
         "n": len(record.predictions),
         "scores": {
             m: {k: round(v, 4) for k, v in row.items()}

@@ -83,6 +83,10 @@ def hull_distance(points: np.ndarray, x: np.ndarray) -> float:
     return float(np.linalg.norm(points.T @ (weights / weights.sum()) - x))
 
 
+def _cases(n: int) -> str:
+    return {0: "No past case lies", 1: "One past case lies"}.get(n, f"{n} past cases lie")
+
+
 def gower_distances(points: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.mean(np.abs(points - x) / (RATING_MAX - RATING_MIN), axis=1)
 
@@ -126,10 +130,12 @@ def check_extrapolation(case: Case, reference: ReferenceClass) -> Extrapolation:
     return Extrapolation(table, len(complete))
 
 
-def in_words(extrapolation: Extrapolation) -> list[str]:
-    """One sentence per scenario, for analysts."""
+def in_words(extrapolation: Extrapolation, labels: dict[str, str] | None = None) -> list[str]:
+    """One sentence per scenario, for analysts (`labels`: scenario names in words)."""
+    labels = labels or {}
     sentences = []
     for name, row in extrapolation.table.iterrows():
+        name = labels.get(name, name)
         if row.in_hull is None:
             sentences.append(
                 f"{name}: cannot be checked: no reference case has all four ratings coded."
@@ -144,7 +150,7 @@ def in_words(extrapolation: Extrapolation) -> list[str]:
         )
         steps = row.nearest_distance * (RATING_MAX - RATING_MIN)
         sentences.append(
-            f"{name}: {where}. {row.n_nearby} past case(s) lie within "
+            f"{name}: {where}. {_cases(row.n_nearby)} within "
             f"{NEARBY_DISTANCE * (RATING_MAX - RATING_MIN):g} rating steps per factor on "
             f"average; the nearest, {row.nearest}, is {steps:.2f} steps away."
         )

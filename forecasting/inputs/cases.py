@@ -171,7 +171,11 @@ def load_case(case: str | Path) -> Case:
     raise_if_any(problems)
 
     current = {name: data.factors[name] for name in FACTOR_IDS}
-    scenarios = {CURRENT: Scenario(CURRENT, "the case's own factor states at as_of", current, ())}
+    scenarios = {
+        CURRENT: Scenario(
+            CURRENT, "the case's own factor states at as_of", current, (), "Current assessment"
+        )
+    }
     for name, spec in data.scenarios.items():
         factors = {f: spec.factors.get(f, current[f]) for f in FACTOR_IDS}
         overridden = tuple(f for f in FACTOR_IDS if f in spec.factors)

@@ -29,15 +29,20 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
 
 
 def scenario_intervals(
-    scenarios: pd.DataFrame, *, ax: Axes | None = None, title: str = "P(success) by scenario"
+    scenarios: pd.DataFrame,
+    *,
+    labels: list[str] | None = None,
+    ax: Axes | None = None,
+    title: str = "P(success) by scenario",
 ) -> tuple[Figure, Axes]:
-    """Median, 80% and 95% intervals of P(success), one row per scenario."""
+    """E[P] and the 80% and 95% intervals from the model's parameters, one row per
+    scenario (`labels`: how to name them; default the index)."""
     fig, ax = _axes(ax, (6.5, 0.55 * len(scenarios) + 1.2))
     y = np.arange(len(scenarios))[::-1]
     ax.hlines(y, scenarios["p_lo95"], scenarios["p_hi95"], color=INK, lw=1.2, label="95%")
     ax.hlines(y, scenarios["p_lo80"], scenarios["p_hi80"], color=INK, lw=4.5, label="80%")
     ax.plot(scenarios["p"], y, "o", color=ACCENT, ms=7, label="E[P]", zorder=3)
-    ax.set_yticks(y, scenarios.index)
+    ax.set_yticks(y, labels if labels is not None else scenarios.index)
     ax.set_xlim(0, 1)
     ax.set_xlabel("P(success)")
     ax.set_title(title, loc="left")
@@ -47,13 +52,18 @@ def scenario_intervals(
 
 
 def contribution_waterfall(
-    forecast: Forecast, scenario: str, *, ax: Axes | None = None
+    forecast: Forecast, scenario: str, *, label: str | None = None, ax: Axes | None = None
 ) -> tuple[Figure, Axes]:
-    """From the base rate's log-odds, each factor's median contribution, to the scenario's."""
-    fig, ax = _axes(ax, (6.5, 3.2))
+    """From an average-rated intervention's log-odds, each factor's median contribution,
+    to the scenario's; a probability scale on the right."""
+    from matplotlib.patches import Patch
+    from scipy.special import expit, logit
+
+    fig, ax = _axes(ax, (6.5, 3.4))
+    label = label or scenario
     rows = forecast.contributions[forecast.contributions["scenario"] == scenario]
     base = float(np.median(forecast.base_log_odds))
-    labels = ["base rate", *(FACTOR_BY_ID[f].label for f in rows["factor"]), scenario]
+    labels = ["average-rated", *(FACTOR_BY_ID[f].label for f in rows["factor"]), "this scenario"]
     steps = rows["log_odds_median"].to_numpy()
     starts = base + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
     log_odds = forecast.base_log_odds + forecast.contribution.sel(scenario=scenario).sum("factor")
@@ -65,10 +75,27 @@ def contribution_waterfall(
     ax.errorbar(x[1:-1], starts + steps, yerr=errors, fmt="none", ecolor="#555", lw=1, capsize=3)
     ax.bar(x[-1], total, color=INK, alpha=0.6)
     ax.axhline(0, color="#888", lw=0.8)
+    tops = np.concatenate([[0.0, base, total], starts, starts + steps])
+    margin = 0.15 * (tops.max() - tops.min() + 0.5)
+    ax.set_ylim(tops.min() - margin, tops.max() + margin)
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylabel("log-odds of success")
+    probability = ax.secondary_yaxis(
+        "right", functions=(expit, lambda p: logit(np.clip(p, 1e-9, 1 - 1e-9)))
+    )
+    probability.set_ylabel("P(success)")
+    probability.set_yticks([0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95])
+    ax.legend(
+        handles=[
+            Patch(color="#4f8a5b", label="raises the odds"),
+            Patch(color=ACCENT, label="lowers the odds"),
+        ],
+        loc="best",
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_title(
-        f"What drives '{scenario}' (medians; whiskers: 80% of each factor's effect)",
+        f"What drives '{label}' (medians; whiskers: 80% of each factor's effect)",
         loc="left",
         fontsize=10,
     )
@@ -87,7 +114,8 @@ def prior_posterior(
     grid = np.linspace(lo, hi, 300)
     ax.hist(draws, bins=60, range=(lo, hi), density=True, color=INK, alpha=0.55, label="posterior")
     ax.plot(grid, prior.pdf(name, grid), color=ACCENT, lw=2, label="prior")
-    ax.set_title(name, loc="left", fontsize=9)
+    title = FACTOR_BY_ID[name].label if name in FACTOR_BY_ID else "Intercept (average-rated)"
+    ax.set_title(title, loc="left", fontsize=9)
     ax.set_yticks([])
     ax.tick_params(labelsize=8)
     return fig, ax
@@ -161,12 +189,12 @@ def pit_ecdf_difference(
 def contrast_distribution(
     difference: np.ndarray, *, label: str, ax: Axes | None = None
 ) -> tuple[Figure, Axes]:
-    """Posterior of a difference in P(success) between two scenarios."""
-    fig, ax = _axes(ax, (4.0, 2.4))
-    ax.hist(difference, bins=60, range=(-1, 1), color=INK, alpha=0.7)
+    """Posterior of a difference in P(success) between two scenarios, in points."""
+    fig, ax = _axes(ax, (4.0, 2.6))
+    ax.hist(100 * np.asarray(difference), bins=50, color=INK, alpha=0.7)
     ax.axvline(0, color=ACCENT, lw=1.5)
-    ax.set_xlabel("difference in P(success)")
-    ax.set_yticks([])
+    ax.set_xlabel("difference in P(success), percentage points")
+    ax.set_ylabel("posterior draws")
     ax.set_title(label, loc="left", fontsize=9)
     return fig, ax
 

@@ -40,9 +40,14 @@ class ReviewChecks:
 def review_checks(
     result: CaseForecast, *, scheduler: str | None = None, step: Step = quietly
 ) -> ReviewChecks:
-    with step("Leave-one-out track record"):
+    with step("Track record: leave one out, and leave the future out (refits)"):
         track = track_record(
-            result.fit.posterior, result.inputs, result.priors, result.fit.settings
+            result.fit.posterior,
+            result.inputs,
+            result.priors,
+            result.fit.settings,
+            cases=result.split.used.cases,
+            schemes=("loo", "lfo"),
         )
     with step("Prior sensitivity: power-scaling and refits under wider and narrower priors"):
         sensitivity = sensitivity_review(result, scheduler=scheduler)

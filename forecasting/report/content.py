@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecasting.checks.scoring import NOISE_SE
 from forecasting.checks.sensitivity import SensitivityReview
 from forecasting.checks.track_record import TrackRecord
 from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS, RATING_MAX, RATING_MIN
@@ -24,10 +25,11 @@ from forecasting.files import atomic_write_bytes
 from forecasting.forecast.extrapolation import in_words
 from forecasting.forecast.scenarios import headline
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
-from forecasting.inputs.cases import CURRENT
+from forecasting.inputs.cases import CURRENT, Case
 from forecasting.log.movement import Movement
 from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
+from forecasting.report.review_figures import CAPTIONS
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
 
@@ -56,8 +58,11 @@ def write_report(result: CaseForecast, output: Path, extras: ReportExtras | None
         work = Path(tmp)
         figures = save_report_figures(result, work, extras.track)
         # PNGs made elsewhere (reviewer figures, SBC) are copied in: Typst reads only its root
+        # the prior-vs-posterior figure is in the body already
         figures["appendix"] = [
-            [name, _copy_into(path, work)] for name, path in extras.review_figures.items()
+            [CAPTIONS.get(name, name), _copy_into(path, work)]
+            for name, path in extras.review_figures.items()
+            if name != "prior-vs-posterior"
         ]
         if extras.sbc and extras.sbc.get("figure_path"):
             figures["sbc"] = _copy_into(Path(extras.sbc["figure_path"]), work)
@@ -93,16 +98,21 @@ def report_data(
     case, fc = result.case, result.forecast
     used = result.split.used.cases
     return {
+        "bottom_line": bottom_line(result),
+        "breakdown": _breakdown(result),
+        "trust": trust_box(result, extras),
         "pooling": _pooling(result, extras.pools),
-        "movement": _movement(extras.moved),
+        "movement": _movement(extras.moved, case),
         "track_record": _track_record(extras.track),
-        "sensitivity": _sensitivity(extras.sensitivity),
+        "sensitivity": _sensitivity(extras.sensitivity, case),
         "sbc": _sbc(extras.sbc),
-        "extrapolation_sentences": in_words(result.extrapolation),
+        "extrapolation_sentences": in_words(
+            result.extrapolation, {n: s.label for n, s in case.scenarios.items()}
+        ),
         "extrapolation": [
             [
-                name,
-                "inside" if row.in_hull else "OUTSIDE",
+                _label(case, name),
+                "inside" if row.in_hull else f"outside by {row.hull_distance:.2f} steps",
                 str(row.n_nearby),
                 percent(row.share_nearby),
                 row.nearest,
@@ -122,17 +132,17 @@ def report_data(
         "n_reference": len(result.reference),
         "headline": [
             [
-                name,
+                _label(case, name),
                 case.scenarios[name].description,
                 percent(row.p),
                 percent_interval(row.p_lo80, row.p_hi80),
-                percent_interval(row.p_lo95, row.p_hi95),
+                percent_interval(row.rating_lo80, row.rating_hi80),
             ]
             for name, row in fc.scenarios.iterrows()
         ],
         "contrasts": [
             [
-                f"{row.scenario} − {row.baseline}",
+                f"{_label(case, row.scenario)} − {_label(case, row.baseline)}",
                 points(row.difference),
                 points_interval(row.difference_lo80, row.difference_hi80),
                 points_interval(row.difference_lo95, row.difference_hi95),
@@ -140,19 +150,16 @@ def report_data(
             ]
             for row in fc.contrasts.itertuples()
         ],
-        "contrast_sentences": [
-            f"{row.scenario} vs {row.baseline}: P(success) differs by "
-            f"{points(row.difference)} (80% interval "
-            f"{points_interval(row.difference_lo80, row.difference_hi80)}); "
-            f"the probability that {row.scenario} does better is {percent(row.p_scenario_better)}."
-            for row in fc.contrasts.itertuples()
-        ],
         "base_rate": percent(fc.base_rate),
+        "average_ratings": ", ".join(
+            f"{FACTOR_BY_ID[f].label.lower()} {c:.1f}"
+            for f, c in zip(FACTOR_IDS, result.inputs.factor_centre, strict=True)
+        ),
         "drivers": _drivers(result),
         "caveats": _caveats(result),
         "contributions": [
             [
-                row.scenario,
+                _label(case, row.scenario),
                 FACTOR_BY_ID[row.factor].label,
                 _state(case.scenarios[row.scenario].factors[row.factor]),
                 signed(row.log_odds_median),
@@ -171,18 +178,29 @@ def report_data(
             for f in FACTOR_IDS
         ],
         "convergence": [
-            [name, f"{row.r_hat:.3f}", f"{row.ess_bulk:.0f}", f"{row.ess_tail:.0f}"]
+            [
+                parameter_label(name),
+                f"{row.r_hat:.3f}",
+                f"{row.ess_bulk:.0f}",
+                f"{row.ess_tail:.0f}",
+            ]
             for name, row in result.convergence.table.iterrows()
         ],
         "divergences": result.convergence.divergences,
         "thresholds": result.convergence.as_dict()["thresholds"],
         "factor_states": [
-            [name, FACTOR_BY_ID[f].label, f"{state.rating:g}", f"{state.sd:g}", state.rationale]
+            [
+                scenario.label,
+                FACTOR_BY_ID[f].label,
+                f"{state.rating:g}",
+                f"{state.sd:g}",
+                state.rationale,
+            ]
             for name, scenario in case.scenarios.items()
             for f, state in scenario.factors.items()
             if name == CURRENT or f in scenario.overridden
         ],
-        "scenario_descriptions": [[n, s.description] for n, s in case.scenarios.items()],
+        "scenario_descriptions": [[s.label, s.description] for s in case.scenarios.values()],
         "reference_used": [
             [
                 row.case_id,
@@ -222,7 +240,8 @@ def _drivers(result: CaseForecast) -> list[str]:
         ]
         moved = ", ".join(parts[:3]) if parts else "no factor by more than 0.05"
         sentences.append(
-            f"{name}: largest effects on the log-odds relative to a typical intervention: {moved}."
+            f"{_label(result.case, name)}: the factors that move its log-odds most away from "
+            f"an average-rated intervention: {moved}."
         )
     return sentences
 
@@ -238,16 +257,7 @@ def _caveats(result: CaseForecast) -> list[str]:
         "Scenario probabilities carry the forecaster's uncertainty about factor states (sd), "
         "not only the model's.",
     ]
-    caveats.append(
-        "Past cases were coded by people who knew how they ended; hindsight can make "
-        "ratings line up with outcomes and flatter the model's track record."
-    )
-    outside = result.extrapolation.outside()
-    if outside:
-        caveats.append(
-            f"Scenario(s) {', '.join(outside)} lie outside the range of past interventions "
-            "(convex hull of their ratings): the model extrapolates there."
-        )
+
     uncoded = [FACTOR_BY_ID[f].label for f in FACTOR_IDS if used[f].notna().sum() == 0]
     if uncoded:
         caveats.append(
@@ -265,7 +275,15 @@ def _caveats(result: CaseForecast) -> list[str]:
     return caveats
 
 
-def _sensitivity(sensitivity: SensitivityReview | None) -> dict | None:
+def quantity_label(quantity: str, case: Case) -> str:
+    """A power-scaling quantity in words: a parameter, or a scenario's P(success)."""
+    if quantity.startswith("P(success)[") and quantity.endswith("]"):
+        name = quantity[len("P(success)[") : -1]
+        return f"P(success): {case.scenarios[name].label if name in case.scenarios else name}"
+    return parameter_label(quantity)
+
+
+def _sensitivity(sensitivity: SensitivityReview | None, case: Case) -> dict | None:
     if sensitivity is None:
         return None
     table = sensitivity.power_scaling.table
@@ -281,7 +299,7 @@ def _sensitivity(sensitivity: SensitivityReview | None) -> dict | None:
         ],
         "rows": [
             [
-                quantity,
+                quantity_label(quantity, case),
                 *(f"{row[g]:.3f}" for g in groups),
                 f"{row['likelihood']:.3f}",
                 row["diagnosis"],
@@ -289,13 +307,18 @@ def _sensitivity(sensitivity: SensitivityReview | None) -> dict | None:
             for quantity, row in table.iterrows()
         ],
         "sentences": [
-            f"{quantity} leans on the prior(s) of {', '.join(groups_)}."
+            f"{quantity_label(quantity, case)} leans on the prior(s) of "
+            + ", ".join(FACTOR_BY_ID[g].label.lower() if g in FACTOR_BY_ID else g for g in groups_)
+            + "."
             for quantity, groups_ in leaned.items()
             if groups_ and quantity.startswith("P(success)")
         ],
         "refit_header": ["Scenario", *sensitivity.refits.columns],
         "refits": [
-            [name, *(points(v) if "−" in k else percent(v) for k, v in row.items())]
+            [
+                case.scenarios[name].label,
+                *(points(v) if "−" in k else percent(v) for k, v in row.items()),
+            ]
             for name, row in sensitivity.refits.iterrows()
         ],
     }
@@ -341,13 +364,18 @@ def _pooling(result: CaseForecast, pools: pd.DataFrame | None) -> dict | None:
     }
 
 
-def _movement(moved: Movement | None) -> dict | None:
+def _movement(moved: Movement | None, case: Case) -> dict | None:
     if moved is None:
         return None
     return {
         "sentence": moved.describe(),
         "scenarios": [
-            [name, percent(row.previous), percent(row.latest), points(row.change)]
+            [
+                case.scenarios[name].label if name in case.scenarios else name,
+                percent(row.previous),
+                percent(row.latest),
+                points(row.change),
+            ]
             for name, row in moved.scenarios.dropna().iterrows()
         ],
         "inputs": [
@@ -359,13 +387,35 @@ def _movement(moved: Movement | None) -> dict | None:
 def _track_record(track: TrackRecord | None) -> dict | None:
     if track is None:
         return None
+    titles = {"loo": "Leave one out", "lfo": "Leave the future out", "grouped": "By conflict"}
     return {
         "n": len(track.predictions),
         "n_refits": track.n_refits,
         "elpd": f"{track.elpd_loo:.1f}",
         "scores": [
-            [method, f"{row.brier:.3f}", f"{row.log_score:.3f}"]
-            for method, row in track.scores.iterrows()
+            [
+                f"{titles[scheme]} ({len(v.predictions)} cases)" if method == "model" else "",
+                method,
+                f"{row.brier:.3f}",
+                f"{row.log_score:.3f}",
+                *(
+                    [
+                        signed(v.comparisons.loc[method, "brier"], 3)
+                        + f" ± {v.comparisons.loc[method, 'brier_se']:.3f}",
+                        signed(v.comparisons.loc[method, "log_score"], 3)
+                        + f" ± {v.comparisons.loc[method, 'log_score_se']:.3f}",
+                    ]
+                    if method in v.comparisons.index
+                    else ["", ""]
+                ),
+            ]
+            for scheme, v in track.validations.items()
+            for method, row in v.scores.iterrows()
+        ],
+        "sentences": [
+            f"{titles[scheme]}: {sentence}"
+            for scheme, v in track.validations.items()
+            for sentence in v.sentences()
         ],
         "worst": [
             [row.case_id, str(row.outcome), percent(row.p_model), percent(row.p_ml_logit)]
@@ -382,7 +432,7 @@ def _parameter_table(result: CaseForecast) -> list[list[str]]:
         d = draws[name]
         rows.append(
             [
-                name,
+                parameter_label(name),
                 f"{mu:.2f} ± {sigma:.2f}",
                 f"{d.mean():.2f} ± {d.std():.2f}",
                 f"{d.std() / sigma:.2f}",
@@ -390,3 +440,132 @@ def _parameter_table(result: CaseForecast) -> list[list[str]]:
             ]
         )
     return rows
+
+
+# -- page 1: the bottom line, why, and how far to trust it ---------------------------------
+
+
+def _label(case: Case, name: str) -> str:
+    return case.scenarios[name].label
+
+
+def parameter_label(name: str) -> str:
+    """A model parameter in words: `alpha`/`intercept` and `beta[factor]`/factor ids."""
+    if name in ("alpha", "intercept"):
+        return "Intercept (an average-rated intervention)"
+    inner = name.removeprefix("beta[").removesuffix("]")
+    return f"Effect of {FACTOR_BY_ID[inner].label.lower()}" if inner in FACTOR_BY_ID else name
+
+
+def _main_contrast(result: CaseForecast):
+    return result.forecast.contrasts.iloc[0] if len(result.forecast.contrasts) else None
+
+
+def bottom_line(result: CaseForecast) -> str:
+    """One sentence: the probability now, under the alternative, the difference, how sure."""
+    case, fc = result.case, result.forecast
+    row = _main_contrast(result)
+    if row is None:
+        name = headline(fc)[0]
+        p = fc.scenarios.loc[name]
+        return (
+            f"{_label(case, name)}: a {percent(p.p)} chance of success "
+            f"(80% interval {percent_interval(p.p_lo80, p.p_hi80)})."
+        )
+    a, b = fc.scenarios.loc[row.scenario], fc.scenarios.loc[row.baseline]
+    better = row.p_scenario_better
+    leader, chance = (row.scenario, better) if better >= 0.5 else (row.baseline, 1 - better)
+    return (
+        f"{_label(case, row.scenario)}: {percent(a.p)} chance of success; "
+        f"{_label(case, row.baseline)}: {percent(b.p)}. The difference is "
+        f"{points(row.difference)} (80% interval "
+        f"{points_interval(row.difference_lo80, row.difference_hi80)}); the probability "
+        f"that '{_label(case, leader)}' does better is {percent(chance)}"
+        + (", so the direction itself is uncertain." if chance < 0.8 else ".")
+    )
+
+
+def _breakdown(result: CaseForecast) -> dict | None:
+    """The main contrast by factor, in points that add up to the difference shown."""
+    row = _main_contrast(result)
+    if row is None:
+        return None
+    case, fc = result.case, result.forecast
+    shares = fc.breakdown[
+        (fc.breakdown.scenario == row.scenario) & (fc.breakdown.baseline == row.baseline)
+    ].set_index("factor")["difference"]
+    a, b = case.scenarios[row.scenario], case.scenarios[row.baseline]
+    rows = []
+    for factor in FACTOR_IDS:
+        sa, sb = a.factors[factor], b.factors[factor]
+        same = sa.rating == sb.rating and sa.sd == sb.sd
+        rows.append(
+            [
+                FACTOR_BY_ID[factor].label,
+                "same" if same else f"{_state(sb)} → {_state(sa)}",
+                "0 pts" if same else points(shares[factor]),
+            ]
+        )
+    # rounded parts may not add to the rounded total; say so rather than fudge a part
+    total = points(row.difference)
+    parts = sum(round(100 * shares[f]) for f in FACTOR_IDS)
+    return {
+        "title": f"{_label(case, row.scenario)} vs {_label(case, row.baseline)}",
+        "rows": rows,
+        "total": total,
+        "rounding": "" if parts == round(100 * row.difference) else " (parts rounded)",
+    }
+
+
+def trust_box(result: CaseForecast, extras: ReportExtras) -> list[str]:
+    """How far to trust the number, one line each."""
+    case = result.case
+    lines = []
+    outside = [
+        (name, row.hull_distance)
+        for name, row in result.extrapolation.table.iterrows()
+        if row.in_hull is False
+    ]
+    if outside:
+        worst = max(distance for _, distance in outside)
+        lines.append(
+            f"Range of history: {len(outside)} of {len(case.scenarios)} scenarios lie outside "
+            f"the ratings of past interventions (by up to {worst:.1f} rating steps): the "
+            "model extrapolates there."
+        )
+    else:
+        lines.append("Range of history: every scenario lies inside the ratings of past cases.")
+    row = _main_contrast(result)
+    if extras.sensitivity is not None and row is not None:
+        under = extras.sensitivity.contrast(row.scenario, row.baseline)
+        lines.append(
+            f"Prior sensitivity: the main difference is {points(under.min())} to "
+            f"{points(under.max())} when every prior is made twice as wide or half as wide "
+            f"({points(under.iloc[0])} as elicited)."
+        )
+    lines.append("Structural sensitivity: one model structure so far (no variants to compare).")
+    if extras.track is not None:
+        for scheme, label in (("loo", "leave one out"), ("lfo", "leave the future out")):
+            if scheme not in extras.track.validations:
+                continue
+            v = extras.track.validations[scheme]
+            c = v.comparisons.loc["base rate"]
+            scores = v.scores["brier"]
+            noise = "within noise" if abs(c.brier) <= NOISE_SE * c.brier_se else "beyond noise"
+            lines.append(
+                f"Track record ({label}, {len(v.predictions)} past cases): Brier "
+                f"{scores['model']:.3f} against {scores['base rate']:.3f} for the base rate "
+                f"(difference {c.brier:+.3f}, paired SE {c.brier_se:.3f}: {noise})."
+            )
+    check = result.prior_check
+    lines.append(
+        f"Priors vs record: the priors alone expect {check['share_lo80']:.0%}-"
+        f"{check['share_hi80']:.0%} of past interventions to succeed (80%); "
+        f"{check['observed_share']:.0%} did"
+        + ("." if check["observed_inside_95"] else " — outside their 95% range: they disagree.")
+    )
+    lines.append(
+        "Hindsight: the past cases' ratings were coded by people who knew the outcomes; "
+        "that can flatter the track record (data/CODEBOOK.md)."
+    )
+    return lines

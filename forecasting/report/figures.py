@@ -27,19 +27,23 @@ def save_report_figures(
         plt.close(fig)
         return name
 
-    fig, _ = plots.scenario_intervals(fc.scenarios)
+    labels = {name: s.label for name, s in result.case.scenarios.items()}
+    fig, _ = plots.scenario_intervals(fc.scenarios, labels=[labels[n] for n in fc.scenarios.index])
     names["scenarios"] = save(fig, "scenarios.svg")
 
     names["waterfalls"] = [
-        save(plots.contribution_waterfall(fc, scenario)[0], f"waterfall-{i}.svg")
+        save(
+            plots.contribution_waterfall(fc, scenario, label=labels[scenario])[0],
+            f"waterfall-{i}.svg",
+        )
         for i, scenario in enumerate(headline(fc))
     ]
 
     if len(fc.contrasts):
         fig, axes = plt.subplots(
-            1,
             len(fc.contrasts),
-            figsize=(3.4 * len(fc.contrasts), 2.4),
+            1,
+            figsize=(6.5, 2.2 * len(fc.contrasts)),
             layout="constrained",
             squeeze=False,
         )
@@ -48,7 +52,9 @@ def save_report_figures(
                 fc.probability.sel(scenario=row.scenario)
                 - fc.probability.sel(scenario=row.baseline)
             ).values
-            plots.contrast_distribution(diff, label=f"{row.scenario} − {row.baseline}", ax=ax)
+            plots.contrast_distribution(
+                diff, label=f"{labels[row.scenario]} − {labels[row.baseline]}", ax=ax
+            )
         names["contrasts"] = save(fig, "contrasts.svg")
 
     draws = parameter_draws(result.fit.posterior).by_parameter()

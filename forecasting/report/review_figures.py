@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 
 from forecasting.checks.calibration import loo_pit, pav_curve
 from forecasting.checks.track_record import TrackRecord
+from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS
 from forecasting.files import atomic_write_bytes
 from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
@@ -41,16 +42,15 @@ def save_review_figures(result: CaseForecast, track: TrackRecord, folder: Path) 
         plt.close(fig)
         paths[name] = _write(folder / f"{name}.png", buffer)
 
-    parameters = ["alpha", "beta"]
-    save_collection(az.plot_trace(posterior, var_names=parameters, backend="matplotlib"), "trace")
-    save_collection(az.plot_rank(posterior, var_names=parameters, backend="matplotlib"), "rank")
-    save_collection(
-        az.plot_pair(posterior, var_names=parameters, backend="matplotlib"), "pairs-factor-effects"
-    )
+    draws = parameter_draws(posterior)
+    labelled = labelled_posterior(draws, posterior)
+    save_collection(az.plot_trace(labelled, backend="matplotlib"), "trace")
+    save_collection(az.plot_rank(labelled, backend="matplotlib"), "rank")
+    save_collection(az.plot_pair(labelled, backend="matplotlib"), "pairs-factor-effects")
     if "energy" in posterior["sample_stats"]:
         save_collection(az.plot_energy(posterior, backend="matplotlib"), "energy")
 
-    draws = parameter_draws(posterior).by_parameter()
+    draws = draws.by_parameter()
     save_figure(
         plots.prior_posterior_grid(result.priors.components(), draws)[0], "prior-vs-posterior"
     )
@@ -60,6 +60,36 @@ def save_review_figures(result: CaseForecast, track: TrackRecord, folder: Path) 
         "loo-pit",
     )
     return paths
+
+
+# What each figure shows, for captions.
+CAPTIONS = {
+    "trace": "Trace of each parameter, chain by chain: chains should overlap like noise",
+    "rank": "Rank plots: ranks of each chain's draws among all draws; flat means well mixed",
+    "pairs-factor-effects": "Pairs of parameters: the joint posterior, to spot strong correlation",
+    "energy": "Energy: the marginal and transition energy of the sampler should overlap",
+    "prior-vs-posterior": "Prior (curve) against posterior (histogram) of every parameter",
+    "calibration-pav": "PAV-adjusted calibration of the leave-one-out predictions",
+    "loo-pit": "LOO-PIT: the ECDF difference of randomised PIT values stays inside the band "
+    "if the leave-one-out predictions are calibrated",
+}
+
+
+def labelled_posterior(draws, posterior):
+    """The parameters as one variable each, named in words, for ArviZ's plots."""
+    import xarray as xr
+
+    coords = {"chain": posterior["posterior"]["chain"], "draw": posterior["posterior"]["draw"]}
+    variables = {"Intercept": (("chain", "draw"), draws.alpha)} | {
+        FACTOR_BY_ID[f].label: (("chain", "draw"), draws.beta[..., k])
+        for k, f in enumerate(FACTOR_IDS)
+    }
+    return xr.DataTree.from_dict(
+        {
+            "posterior": xr.Dataset(variables, coords=coords),
+            "sample_stats": posterior["sample_stats"].to_dataset(),
+        }
+    )
 
 
 def _write(path: Path, buffer: io.BytesIO) -> Path:
