@@ -335,7 +335,9 @@ def _sbc(summary: dict | None) -> dict | None:
         "method": summary["method"],
         "rows": [
             [
-                name,
+                name.replace("p_success[rating=", "P(success), every factor rated ").rstrip("]")
+                if name.startswith("p_success")
+                else parameter_label(name),
                 f"{q['ecdf_statistic']:.3g}",
                 f"{q['p_value']:.3g}",
                 "pass" if q["passed"] else "FAIL",
