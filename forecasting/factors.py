@@ -56,3 +56,13 @@ FACTORS: tuple[Factor, ...] = (
 
 FACTOR_IDS: tuple[str, ...] = tuple(f.id for f in FACTORS)
 FACTOR_BY_ID: dict[str, Factor] = {f.id: f for f in FACTORS}
+
+
+# Who carries an intervention (data/CODEBOOK.md, "intervener_type"): judged by who commands
+# and provides the core of the force.
+INTERVENER_TYPES: dict[str, str] = {
+    "un": "UN peace operation",
+    "western": "Western state or alliance",
+    "regional": "Regional organisation",
+    "state": "Neighbour or other single state",
+}

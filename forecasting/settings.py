@@ -105,8 +105,13 @@ def default_effect_priors_path() -> Path:
     return project_root() / "priors" / "effects.toml"
 
 
+def data_dir() -> Path:
+    """The project's data folder: reference CSV, facts, briefs, codings, codebook."""
+    return project_root() / "data"
+
+
 def default_reference_path() -> Path:
-    return project_root() / "data" / "reference_cases.csv"
+    return data_dir() / "reference_cases.csv"
 
 
 def cases_dir() -> Path:

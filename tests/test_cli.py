@@ -72,7 +72,7 @@ def test_validate_json_scores_three_methods(mali_result, monkeypatch, capsys, tm
     )
     assert code == 0
     result = json.loads(out)
-    assert result["n"] == len(mali_result.split.used)
+    assert result["n"] == len(mali_result.reference)  # validate uses every reference case
     assert set(result["scores"]) == {"model (LOO)", "base rate (LOO)", "ML logit (LOO)"}
     assert all(0 <= s["brier"] <= 1 for s in result["scores"].values())
     assert plot.read_bytes().startswith(b"\x89PNG")

@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 
 from forecasting.inputs.reference import ReferenceClass
 from forecasting.model.fitting import fit_key
@@ -14,8 +15,10 @@ from tests.helpers import normal_priors
 
 def test_small_mali_fit_converges_and_orders_scenarios(mali_result):
     assert mali_result.reliable, mali_result.convergence.problems
-    assert len(mali_result.split.used) == len(mali_result.reference)  # all resolved by 2013
-    p = mali_result.forecast.scenarios["p_median"]
+    # no look-ahead: only cases resolved before January 2013
+    assert len(mali_result.split.used) < len(mali_result.reference)
+    assert (mali_result.split.used.cases["resolved"] < pd.Period("2013-01", "M")).all()
+    p = mali_result.forecast.scenarios["p"]
     assert set(p.index) >= {"current", "accelerated", "as_planned"}
     assert ((p > 0) & (p < 1)).all()
 

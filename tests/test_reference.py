@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting.errors import InputError
-from forecasting.factors import FACTOR_IDS
+from forecasting.factors import FACTOR_IDS, INTERVENER_TYPES
 from forecasting.inputs.reference import REQUIRED_COLUMNS, load_reference, split_by_as_of
 from tests.conftest import REFERENCE
 
@@ -15,11 +15,13 @@ DOCUMENT_SYMBOL = re.compile(r"S/RES/\d+|S/\d{4}/\d+|\(\d{4}\)|\d{4}")
 def test_shipped_reference_class_is_valid_and_cited():
     reference = load_reference(REFERENCE)
     cases = reference.cases
-    assert len(cases) >= 25
+    assert len(cases) >= 80
     assert cases["case_id"].is_unique
     assert set(cases["outcome"]) == {0, 1}
     assert cases["start"].min() >= pd.Period("1990-01", "M")
-    assert cases["start"].max() <= pd.Period("2010-12", "M")
+    assert cases["start"].max() <= pd.Period("2020-12", "M")
+    assert set(cases["intervener_type"]) <= set(INTERVENER_TYPES)
+    assert (cases["conflict_id"] != "").all()
     assert ((cases["resolved"] - cases["start"]).map(lambda d: d.n) == 24).all()
     assert cases["sources"].map(lambda s: bool(DOCUMENT_SYMBOL.search(s))).all()
     assert (cases["rationale"].str.len() > 80).all()
@@ -34,8 +36,10 @@ def test_as_of_keeps_only_cases_resolved_before_it():
     assert (split.used.cases["resolved"] < pd.Period("2000-01", "M")).all()
     assert len(split.used) + len(split.excluded) == len(reference)
     assert split.excluded["reason"].str.contains("after as_of|not before as_of").all()
-    everything = split_by_as_of(reference, dt.date(2013, 1, 14))
-    assert len(everything.excluded) == 0
+    mali = split_by_as_of(reference, dt.date(2013, 1, 14))
+    # no look-ahead: Serval, AFISMA and later missions are excluded from the Mali forecast
+    assert "mali-serval-2013" in set(mali.excluded["case_id"])
+    assert (mali.used.cases["resolved"] < pd.Period("2013-01", "M")).all()
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from forecasting.cli.common import (
     step,
     user_errors,
 )
+from forecasting.cli.data import data_app
 from forecasting.cli.log import log_app
 from forecasting.cli.replicate import import_app, replicate
 from forecasting.cli.sbc import sbc
@@ -460,6 +461,7 @@ def prediction_tables(result) -> list:
 
 
 app.add_typer(log_app, name="log")
+app.add_typer(data_app, name="data")
 app.add_typer(import_app, name="import")
 app.command("replicate")(replicate)
 app.command("sbc")(sbc)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasting.errors import InputError
-from forecasting.factors import FACTOR_IDS, RATING_MAX, RATING_MIN
+from forecasting.factors import FACTOR_IDS, INTERVENER_TYPES, RATING_MAX, RATING_MIN
 from forecasting.files import read_csv, require_columns
 from forecasting.settings import CONFIDENCE_SD
 from forecasting.validation import raise_if_any
@@ -35,6 +35,8 @@ REQUIRED_COLUMNS = (
     "rationale",
     "sources",
 )
+# Optional columns: validated when present (a user's older file without them still loads).
+OPTIONAL_COLUMNS = ("intervener_type", "conflict_id")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -84,6 +86,14 @@ def load_reference(path: Path) -> ReferenceClass:
             bad("confidence", i, f"'{row['confidence']}' is not high or medium")
         if not row["sources"].strip():
             bad("sources", i, "every case must cite its sources")
+        if "intervener_type" in raw and row["intervener_type"].strip() not in INTERVENER_TYPES:
+            bad(
+                "intervener_type",
+                i,
+                f"'{row['intervener_type']}' is not one of {', '.join(INTERVENER_TYPES)}",
+            )
+        if "conflict_id" in raw and not row["conflict_id"].strip():
+            bad("conflict_id", i, "is empty (a UCDP conflict id, or x-<country>-<year>)")
         for factor in FACTOR_IDS:
             text, conf = row[factor].strip(), row[f"{factor}_conf"].strip()
             if not text:
