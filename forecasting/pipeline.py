@@ -36,6 +36,9 @@ POOLS = {"linear_pool": linear_pool, "fitted_pool": fitted_pool}
 # Fewer reference cases than this (after the as-of filter) and the factor effects rest
 # mostly on the priors: the forecast is still made, with a warning.
 MIN_REFERENCE_CASES = 10
+# A case more than this long after the newest usable reference case is forecast from an
+# older world: still made, with a warning.
+STALE_HISTORY_MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,18 @@ class Inputs:
         used = self.split().used.cases
         path = self.reference.path
         warnings = list(self.case.warnings)
+        newest = max(self.split().used.cases["resolved"])
+        months_since = (pd.Period(self.case.as_of, freq="M") - newest).n
+        if months_since > STALE_HISTORY_MONTHS:
+            warnings.append(
+                warning_line(
+                    path,
+                    "resolved",
+                    f"the newest reference case usable at as_of {self.case.as_of} was resolved "
+                    f"in {newest}, {months_since // 12} years earlier: the forecast learns "
+                    "only from an older world",
+                )
+            )
         check = self.prior_check()
         if not check["observed_inside_95"]:
             warnings.append(

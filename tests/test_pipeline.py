@@ -9,7 +9,7 @@ from forecasting.inputs.reference import ReferenceClass
 from forecasting.model.fitting import fit_key
 from forecasting.model.logit import model_inputs
 from forecasting.pipeline import load_inputs, run_forecast
-from tests.conftest import ROOT, SMALL
+from tests.conftest import MALI, ROOT, SMALL
 from tests.helpers import normal_priors
 
 
@@ -64,3 +64,14 @@ def test_pooled_forecasters_and_the_other_pooling_method(fit_cache):
     )
     assert table["linear_pool"].equals(result.forecast.scenarios["p"])
     assert len(result.provenance["priors_sha256"]) == 64
+
+
+def test_a_case_long_after_its_newest_reference_case_is_warned(tmp_path):
+    """as_of 2034: nothing in the reference class resolved after 2022, so the forecast
+    learns from a world more than ten years older and says so."""
+    text = MALI.read_text().replace("as_of = 2013-01-14", "as_of = 2034-06-01")
+    case = tmp_path / "late.toml"
+    case.write_text(text)
+    warnings = load_inputs(case).warnings()
+    assert any(": resolved: the newest reference case usable" in w for w in warnings)
+    assert not any("newest reference case" in w for w in load_inputs("mali-2013").warnings())
