@@ -233,13 +233,7 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as error:  # not SQLite, damaged, or locked for too long
         raise InputError(path, "", f"cannot use this file as the forecast log ({error})") from None
-    if version > SCHEMA_VERSION:
-        raise InputError(
-            path,
-            "user_version",
-            f"schema version {version} is newer than this package reads ({SCHEMA_VERSION}); "
-            "upgrade mission-forecasting",
-        )
+    _refuse_newer_schema(version, path)
     if not ours:
         raise InputError(path, "", "an SQLite file that is not a forecast log")
     if check != "ok":
@@ -292,10 +286,7 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION:
-        return
+def _refuse_newer_schema(version: int, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise InputError(
             path,
@@ -303,6 +294,13 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
             f"schema version {version} is newer than this package reads ({SCHEMA_VERSION}); "
             "upgrade mission-forecasting",
         )
+
+
+def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
+    _refuse_newer_schema(version, path)
     with _transaction(conn):
         # Another process may have created it while we waited for the lock.
         if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
