@@ -36,7 +36,6 @@ def prior_draws(inputs, priors, settings, *, progressbar: bool = False) -> xr.Da
     """Stand-in for `fitting.sample`: independent draws from the priors, shaped like a fit
     (chains x draws), with no divergences. Real code downstream, no NUTS."""
     from forecasting.factors import FACTOR_IDS
-    from forecasting.model.diagnostics import with_diagnostics
 
     rng = np.random.default_rng(settings.seed)
     prior = priors.components()  # rows: intercept, then factors; columns: mixture components
@@ -57,7 +56,21 @@ def prior_draws(inputs, priors, settings, *, progressbar: bool = False) -> xr.Da
         {"diverging": (("chain", "draw"), np.zeros(shape, dtype=bool))},
         coords={"chain": np.arange(shape[0]), "draw": np.arange(shape[1])},
     )
-    return with_diagnostics(xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats}))
+    # independent draws: R-hat 1 and an ESS of every draw, stored as a real fit stores its
+    # diagnostics (computing them with ArviZ for every mock fit would dominate the tier)
+    parameters = ["alpha", *(f"beta[{f}]" for f in FACTOR_IDS)]
+    n = float(settings.chains * settings.draws)
+    diagnostics = xr.Dataset(
+        {
+            "r_hat": ("parameter", np.ones(len(parameters))),
+            "ess_bulk": ("parameter", np.full(len(parameters), n)),
+            "ess_tail": ("parameter", np.full(len(parameters), n)),
+        },
+        coords={"parameter": parameters},
+    )
+    return xr.DataTree.from_dict(
+        {"posterior": posterior, "sample_stats": stats, "diagnostics": diagnostics}
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -158,10 +158,10 @@ def test_linear_pool_prior_is_the_mixture_of_the_forecasters_joint_priors():
     assert logp == pytest.approx(expected, rel=1e-9)
 
     x = np.array([-1.0, -1.5, -0.5, -1.5])  # rated well below average on every factor
-    alpha, beta = pm.draw([model["alpha"], model["beta"]], draws=40_000, random_seed=3)
+    alpha, beta = pm.draw([model["alpha"], model["beta"]], draws=10_000, random_seed=3)
     from_model = expit(alpha + beta @ x).mean()
     rng = np.random.default_rng(4)
-    which = rng.choice(len(c.forecaster_weights), size=40_000, p=c.forecaster_weights)
+    which = rng.choice(len(c.forecaster_weights), size=10_000, p=c.forecaster_weights)
     direct_theta = rng.normal(c.mu[:, which].T, c.sigma[:, which].T)
     direct = expit(direct_theta[:, 0] + direct_theta[:, 1:] @ x).mean()
     assert from_model == pytest.approx(direct, abs=0.01)
