@@ -113,3 +113,19 @@ def test_every_problem_is_reported_at_once(tmp_path):
     text = MINIMAL.replace("rating = 3.0", "rating = 6.0").replace("sd = 0.5", "sd = -1", 1)
     message = error_of(tmp_path, text)
     assert "and 4 more" in message and "\n" not in message
+
+
+def test_a_horizon_other_than_the_reference_class_is_refused(tmp_path):
+    message = error_of(tmp_path, MINIMAL.replace("horizon_months = 24", "horizon_months = 36"))
+    assert "case.horizon_months" in message and "judges outcomes at 24 months" in message
+
+
+def test_scenario_labels_default_to_the_name_in_words(tmp_path):
+    text = MINIMAL + (
+        '\n[scenarios.as_planned]\ndescription = "d"\n'
+        '\n[scenarios.rushed_start]\nlabel = "Rushed start (as it happened)"\ndescription = "d"\n'
+    )
+    case = load_case(write(tmp_path, text))
+    assert case.scenarios["as_planned"].label == "as planned"
+    assert case.scenarios["rushed_start"].label == "Rushed start (as it happened)"
+    assert case.scenarios[CURRENT].label == "Current assessment"

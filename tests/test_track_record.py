@@ -126,3 +126,12 @@ def test_a_scenario_between_two_past_cases_is_inside(mali_result):
     # and a point beyond the best past case on every factor is not
     beyond = cases[factors].max().to_numpy(dtype=float) + 0.5
     assert not in_convex_hull(cases[factors].to_numpy(dtype=float), beyond)
+
+
+def test_hull_distance_is_zero_inside_and_euclidean_outside():
+    from forecasting.forecast.extrapolation import hull_distance
+
+    square = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    assert hull_distance(square, np.array([0.5, 0.5])) == pytest.approx(0, abs=1e-6)
+    assert hull_distance(square, np.array([1.5, 0.5])) == pytest.approx(0.5, abs=1e-6)
+    assert hull_distance(square, np.array([2.0, 2.0])) == pytest.approx(np.sqrt(2), abs=1e-6)
