@@ -93,6 +93,7 @@ def test_review_writes_named_figures_and_prints_sensitivity(
     ):
         assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
     assert "Prior sensitivity" in out and "narrower" in out
+    assert "Prior predictive check: the priors alone expect" in out
 
 
 def test_unreliable_posterior_exits_3_unless_allowed(mali_result, monkeypatch, capsys):
