@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.checks.scoring import NOISE_SE
+from forecasting.checks.prior_posterior import prior_posterior_table
 from forecasting.checks.sensitivity import SensitivityReview
 from forecasting.checks.track_record import TrackRecord
 from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS, RATING_MAX, RATING_MIN
@@ -27,8 +27,15 @@ from forecasting.forecast.scenarios import headline
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.inputs.cases import CURRENT, Case
 from forecasting.log.movement import Movement
-from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
+from forecasting.report.page_one import (
+    bottom_line,
+    breakdown,
+    parameter_label,
+    scenario_label,
+    state_text,
+    trust_box,
+)
 from forecasting.report.review_figures import CAPTIONS
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
@@ -99,7 +106,7 @@ def report_data(
     used = result.split.used.cases
     return {
         "bottom_line": bottom_line(result),
-        "breakdown": _breakdown(result),
+        "breakdown": breakdown(result),
         "trust": trust_box(result, extras),
         "pooling": _pooling(result, extras.pools),
         "movement": _movement(extras.moved, case),
@@ -111,7 +118,7 @@ def report_data(
         ),
         "extrapolation": [
             [
-                _label(case, name),
+                scenario_label(case, name),
                 "inside" if row.in_hull else f"outside by {row.hull_distance:.2f} steps",
                 str(row.n_nearby),
                 percent(row.share_nearby),
@@ -132,7 +139,7 @@ def report_data(
         "n_reference": len(result.reference),
         "headline": [
             [
-                _label(case, name),
+                scenario_label(case, name),
                 case.scenarios[name].description,
                 percent(row.p),
                 percent_interval(row.p_lo80, row.p_hi80),
@@ -142,7 +149,7 @@ def report_data(
         ],
         "contrasts": [
             [
-                f"{_label(case, row.scenario)} − {_label(case, row.baseline)}",
+                f"{scenario_label(case, row.scenario)} − {scenario_label(case, row.baseline)}",
                 points(row.difference),
                 points_interval(row.difference_lo80, row.difference_hi80),
                 points_interval(row.difference_lo95, row.difference_hi95),
@@ -159,9 +166,9 @@ def report_data(
         "caveats": _caveats(result),
         "contributions": [
             [
-                _label(case, row.scenario),
+                scenario_label(case, row.scenario),
                 FACTOR_BY_ID[row.factor].label,
-                _state(case.scenarios[row.scenario].factors[row.factor]),
+                state_text(case.scenarios[row.scenario].factors[row.factor]),
                 signed(row.log_odds_median),
                 f"{signed(row.log_odds_lo80)} to {signed(row.log_odds_hi80)}",
             ]
@@ -218,10 +225,6 @@ def report_data(
     }
 
 
-def _state(state) -> str:
-    return f"{state.rating:g} ± {state.sd:g}"
-
-
 def _rating(value: float) -> str:
     return "–" if np.isnan(value) else f"{value:g}"
 
@@ -240,8 +243,8 @@ def _drivers(result: CaseForecast) -> list[str]:
         ]
         moved = ", ".join(parts[:3]) if parts else "no factor by more than 0.05"
         sentences.append(
-            f"{_label(result.case, name)}: the factors that move its log-odds most away from "
-            f"an average-rated intervention: {moved}."
+            f"{scenario_label(result.case, name)}: the factors that move its log-odds most "
+            f"away from an average-rated intervention: {moved}."
         )
     return sentences
 
@@ -428,146 +431,14 @@ def _track_record(track: TrackRecord | None) -> dict | None:
 
 
 def _parameter_table(result: CaseForecast) -> list[list[str]]:
-    draws = parameter_draws(result.fit.posterior).by_parameter()
-    rows = []
-    for name, (mu, sigma) in result.priors.parameters().items():
-        d = draws[name]
-        rows.append(
-            [
-                parameter_label(name),
-                f"{mu:.2f} ± {sigma:.2f}",
-                f"{d.mean():.2f} ± {d.std():.2f}",
-                f"{d.std() / sigma:.2f}",
-                signed((d.mean() - mu) / sigma),
-            ]
-        )
-    return rows
-
-
-# -- page 1: the bottom line, why, and how far to trust it ---------------------------------
-
-
-def _label(case: Case, name: str) -> str:
-    return case.scenarios[name].label
-
-
-def parameter_label(name: str) -> str:
-    """A model parameter in words: `alpha`/`intercept` and `beta[factor]`/factor ids."""
-    if name in ("alpha", "intercept"):
-        return "Intercept (an average-rated intervention)"
-    inner = name.removeprefix("beta[").removesuffix("]")
-    return f"Effect of {FACTOR_BY_ID[inner].label.lower()}" if inner in FACTOR_BY_ID else name
-
-
-def _main_contrast(result: CaseForecast):
-    return result.forecast.contrasts.iloc[0] if len(result.forecast.contrasts) else None
-
-
-def bottom_line(result: CaseForecast) -> str:
-    """One sentence: the probability now, under the alternative, the difference, how sure."""
-    case, fc = result.case, result.forecast
-    row = _main_contrast(result)
-    if row is None:
-        name = headline(fc)[0]
-        p = fc.scenarios.loc[name]
-        return (
-            f"{_label(case, name)}: a {percent(p.p)} chance of success "
-            f"(80% interval {percent_interval(p.p_lo80, p.p_hi80)})."
-        )
-    a, b = fc.scenarios.loc[row.scenario], fc.scenarios.loc[row.baseline]
-    better = row.p_scenario_better
-    leader, chance = (row.scenario, better) if better >= 0.5 else (row.baseline, 1 - better)
-    return (
-        f"{_label(case, row.scenario)}: {percent(a.p)} chance of success; "
-        f"{_label(case, row.baseline)}: {percent(b.p)}. The difference is "
-        f"{points(row.difference)} (80% interval "
-        f"{points_interval(row.difference_lo80, row.difference_hi80)}); the probability "
-        f"that '{_label(case, leader)}' does better is {percent(chance)}"
-        + (", so the direction itself is uncertain." if chance < 0.8 else ".")
-    )
-
-
-def _breakdown(result: CaseForecast) -> dict | None:
-    """The main contrast by factor, in points that add up to the difference shown."""
-    row = _main_contrast(result)
-    if row is None:
-        return None
-    case, fc = result.case, result.forecast
-    shares = fc.breakdown[
-        (fc.breakdown.scenario == row.scenario) & (fc.breakdown.baseline == row.baseline)
-    ].set_index("factor")["difference"]
-    a, b = case.scenarios[row.scenario], case.scenarios[row.baseline]
-    rows = []
-    for factor in FACTOR_IDS:
-        sa, sb = a.factors[factor], b.factors[factor]
-        same = sa.rating == sb.rating and sa.sd == sb.sd
-        rows.append(
-            [
-                FACTOR_BY_ID[factor].label,
-                "same" if same else f"{_state(sb)} → {_state(sa)}",
-                "0 pts" if same else points(shares[factor]),
-            ]
-        )
-    # rounded parts may not add to the rounded total; say so rather than fudge a part
-    total = points(row.difference)
-    parts = sum(round(100 * shares[f]) for f in FACTOR_IDS)
-    return {
-        "title": f"{_label(case, row.scenario)} vs {_label(case, row.baseline)}",
-        "rows": rows,
-        "total": total,
-        "rounding": "" if parts == round(100 * row.difference) else " (parts rounded)",
-    }
-
-
-def trust_box(result: CaseForecast, extras: ReportExtras) -> list[str]:
-    """How far to trust the number, one line each."""
-    case = result.case
-    lines = []
-    outside = [
-        (name, row.hull_distance)
-        for name, row in result.extrapolation.table.iterrows()
-        if row.in_hull is False
+    table = prior_posterior_table(result.priors, result.fit.posterior)
+    return [
+        [
+            parameter_label(name),
+            f"{row.prior_mean:.2f} ± {row.prior_sd:.2f}",
+            f"{row.posterior_mean:.2f} ± {row.posterior_sd:.2f}",
+            f"{row.sd_ratio:.2f}",
+            signed(row.shift_in_prior_sds),
+        ]
+        for name, row in table.iterrows()
     ]
-    if outside:
-        worst = max(distance for _, distance in outside)
-        lines.append(
-            f"Range of history: {len(outside)} of {len(case.scenarios)} scenarios lie outside "
-            f"the ratings of past interventions (by up to {worst:.1f} rating steps): the "
-            "model extrapolates there."
-        )
-    else:
-        lines.append("Range of history: every scenario lies inside the ratings of past cases.")
-    row = _main_contrast(result)
-    if extras.sensitivity is not None and row is not None:
-        under = extras.sensitivity.contrast(row.scenario, row.baseline)
-        lines.append(
-            f"Prior sensitivity: the main difference is {points(under.min())} to "
-            f"{points(under.max())} when every prior is made twice as wide or half as wide "
-            f"({points(under.iloc[0])} as elicited)."
-        )
-    lines.append("Structural sensitivity: one model structure so far (no variants to compare).")
-    if extras.track is not None:
-        for scheme, label in (("loo", "leave one out"), ("lfo", "leave the future out")):
-            if scheme not in extras.track.validations:
-                continue
-            v = extras.track.validations[scheme]
-            c = v.comparisons.loc["base rate"]
-            scores = v.scores["brier"]
-            noise = "within noise" if abs(c.brier) <= NOISE_SE * c.brier_se else "beyond noise"
-            lines.append(
-                f"Track record ({label}, {len(v.predictions)} past cases): Brier "
-                f"{scores['model']:.3f} against {scores['base rate']:.3f} for the base rate "
-                f"(difference {c.brier:+.3f}, paired SE {c.brier_se:.3f}: {noise})."
-            )
-    check = result.prior_check
-    lines.append(
-        f"Priors vs record: the priors alone expect {check['share_lo80']:.0%}-"
-        f"{check['share_hi80']:.0%} of past interventions to succeed (80%); "
-        f"{check['observed_share']:.0%} did"
-        + ("." if check["observed_inside_95"] else " — outside their 95% range: they disagree.")
-    )
-    lines.append(
-        "Hindsight: the past cases' ratings were coded by people who knew the outcomes; "
-        "that can flatter the track record (data/CODEBOOK.md)."
-    )
-    return lines
