@@ -7,6 +7,7 @@ files -> validated objects -> model inputs -> fit (cached) -> diagnostics
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -83,6 +84,7 @@ class Inputs:
             )
         return split
 
+    @functools.cached_property
     def prior_check(self) -> pd.Series:
         """The prior predictive check as a gate: the share of successes the priors expect
         across the reference cases used, beside the share observed (no fitting)."""
@@ -108,7 +110,7 @@ class Inputs:
                     "only from an older world",
                 )
             )
-        check = self.prior_check()
+        check = self.prior_check
         if not check["observed_inside_95"]:
             warnings.append(
                 warning_line(
@@ -215,7 +217,7 @@ def run_forecast(
         convergence=check_convergence(fitted.posterior),
         forecast=forecast_case(fitted.posterior, inputs.case),
         extrapolation=check_extrapolation(inputs.case, split.used),
-        prior_check=inputs.prior_check(),
+        prior_check=inputs.prior_check,
         provenance=provenance(
             data=inputs.reference.path,
             priors=inputs.priors.path,

@@ -260,7 +260,7 @@ fig, _ = prior_plots.pooled_priors(linear, fitted=fitted)
 # %%
 pd.DataFrame(
     {
-        pool.method: prior_predictive(pool, reference, case).forecast.scenarios["p_median"]
+        pool.method: prior_predictive(pool, reference, case).forecast.scenarios["p"]
         for pool in (linear, fitted)
     }
 )

@@ -112,7 +112,7 @@ print("\n\n".join(in_words(result.extrapolation)))
 # ## What would change the forecast
 #
 # One factor at a time, rated from 1 to 5 with everything else as assessed:
-# how far P(success) of the case as it stands (`current`) moves. A flat curve
+# how far P(success) (E[P]) of the case as it stands (`current`) moves. A flat curve
 # means that factor's rating hardly matters for this case; a steep one, that
 # the rating is worth getting right.
 
@@ -123,9 +123,9 @@ for ax, sweep in zip(axes, sweeps.values(), strict=True):
     what_if_plots.rating_sweep_plot(sweep, ax=ax, title="")
 
 # %%
-pd.DataFrame(
-    {factor: sweep.table["difference_median"] for factor, sweep in sweeps.items()}
-).rename_axis("rating")
+pd.DataFrame({factor: sweep.table["difference"] for factor, sweep in sweeps.items()}).rename_axis(
+    "rating"
+)
 
 # %% [markdown]
 # A single change, as a forecaster would make it: had the host army been rated

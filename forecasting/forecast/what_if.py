@@ -101,6 +101,7 @@ def rating_sweep(
             "rating": float(r),
             "p": float(p.sel(scenario=name).mean()),
             **summarise(p.sel(scenario=name).values, "p"),
+            "difference": float((p.sel(scenario=name).values - assessed_p).mean()),
             **summarise(p.sel(scenario=name).values - assessed_p, "difference"),
         }
         for r, name in zip(ratings, names, strict=True)

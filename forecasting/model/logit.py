@@ -136,14 +136,19 @@ def log_success_failure(
 ) -> tuple[np.ndarray, np.ndarray]:
     """log P(success) and log P(failure), (S, N) each, computed on the log scale (as the
     model does) so neither underflows for extreme linear predictors."""
-    from scipy.special import log_expit, logsumexp
-
     nodes, weights = gauss_hermite()
     mean = alpha[:, None] + beta @ centre.T
     sd = np.sqrt((beta**2) @ (spread**2).T)
     eta = mean[..., None] + sd[..., None] * nodes
     log_w = np.log(weights)
-    return logsumexp(log_w + log_expit(eta), axis=-1), logsumexp(log_w + log_expit(-eta), axis=-1)
+    # log expit(x) = -log(1 + exp(-x)); plain NumPy (SciPy's logsumexp is slow on small axes)
+    return _logsumexp(log_w - np.logaddexp(0.0, -eta)), _logsumexp(log_w - np.logaddexp(0.0, eta))
+
+
+def _logsumexp(x: np.ndarray) -> np.ndarray:
+    """log(sum(exp(x))) over the last axis, stably."""
+    top = x.max(axis=-1, keepdims=True)
+    return np.log(np.exp(x - top).sum(axis=-1)) + top[..., 0]
 
 
 def pointwise_log_likelihood(alpha: np.ndarray, beta: np.ndarray, inputs: ModelInputs):
