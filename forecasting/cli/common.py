@@ -80,11 +80,12 @@ CaseArg = Annotated[
     ),
 ]
 PriorsOpt = Annotated[
-    Path | None, typer.Option("--priors", help="Effect priors TOML [default: priors/effects.toml].")
+    Path | None,
+    typer.Option("--priors", help="Effect priors TOML.", show_default="priors/effects.toml"),
 ]
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="Reference cases CSV [default: data/reference_cases.csv]."),
+    typer.Option("--data", help="Reference cases CSV.", show_default="data/reference_cases.csv"),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (sampler and forecasts).")]
 DrawsOpt = Annotated[int, typer.Option("--draws", min=100, help="Posterior draws per chain.")]

@@ -28,7 +28,9 @@ data_app = typer.Typer(
 def build(
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Where to write [default: data/reference_cases.csv]."),
+        typer.Option(
+            "-o", "--output", help="Where to write.", show_default="data/reference_cases.csv"
+        ),
     ] = None,
 ) -> None:
     """Build the reference CSV from data/facts.csv and the blind codings in data/codings/."""

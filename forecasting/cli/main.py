@@ -60,7 +60,9 @@ def report(
     case: CaseArg,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Where to write the PDF [default: reports/CASE.pdf]."),
+        typer.Option(
+            "-o", "--output", help="Where to write the PDF.", show_default="reports/CASE.pdf"
+        ),
     ] = None,
     seed: SeedOpt = DEFAULT_SEED,
     draws: DrawsOpt = SamplerSettings.draws,

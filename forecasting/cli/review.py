@@ -37,7 +37,7 @@ def review(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", help="Folder for the figures [default: reports/review/CASE]."
+            "-o", "--output", help="Folder for the figures.", show_default="reports/review/CASE"
         ),
     ] = None,
     seed: SeedOpt = DEFAULT_SEED,

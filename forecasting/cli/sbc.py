@@ -61,7 +61,10 @@ def sbc(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", help="Folder for sbc.json and the figure [default: reports/sbc/]."
+            "-o",
+            "--output",
+            help="Folder for sbc.json and the figure.",
+            show_default="reports/sbc/",
         ),
     ] = None,
     priors: PriorsOpt = None,

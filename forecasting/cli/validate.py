@@ -37,8 +37,8 @@ def validate(
         Path | None,
         typer.Option(
             "--plot",
-            help="Where to write the calibration plot (PNG) "
-            "[default: reports/validation/calibration.png].",
+            help="Where to write the calibration plot (PNG).",
+            show_default="reports/validation/calibration.png",
         ),
     ] = None,
     seed: SeedOpt = DEFAULT_SEED,
@@ -52,7 +52,8 @@ def validate(
             "--scheme",
             help="loo (leave one out), lfo (leave the future out: each case predicted only "
             "from cases resolved before it started), grouped (leave one conflict out). "
-            "Repeat for several [default: loo and lfo].",
+            "Repeat for several.",
+            show_default="loo and lfo",
         ),
     ] = None,
 ) -> None:
