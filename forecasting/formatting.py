@@ -13,12 +13,18 @@ def percent_interval(lo: float, hi: float) -> str:
 
 
 def points(d: float) -> str:
-    """A difference of probabilities in percentage points: -0.104 -> '-10 pts'."""
-    return f"{100 * d:+.0f} pts".replace("-", "−")
+    """A difference of probabilities in percentage points: -0.104 -> '−10 pts'; a
+    difference that rounds to zero is '0 pts', never '−0 pts'."""
+    return f"{_whole(100 * d)} pts"
 
 
 def points_interval(lo: float, hi: float) -> str:
-    return f"{100 * lo:+.0f} to {100 * hi:+.0f} pts".replace("-", "−")
+    return f"{_whole(100 * lo)} to {_whole(100 * hi)} pts"
+
+
+def _whole(x: float) -> str:
+    rounded = round(x)
+    return "0" if rounded == 0 else f"{rounded:+d}".replace("-", "−")
 
 
 def signed(x: float, digits: int = 2) -> str:

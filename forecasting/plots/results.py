@@ -157,6 +157,7 @@ def pav_calibration(calibration: pd.DataFrame, *, ax: Axes | None = None) -> tup
     )
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.05, 1.03)
+    ax.set_aspect("equal")
     ax.set_xlabel("predicted P(success), leave-one-out")
     ax.set_ylabel("calibrated probability")
     ax.set_title("Calibration, PAV-adjusted", loc="left", fontsize=10)
@@ -165,25 +166,41 @@ def pav_calibration(calibration: pd.DataFrame, *, ax: Axes | None = None) -> tup
 
 
 def pit_ecdf_difference(
-    pit: np.ndarray, *, ax: Axes | None = None, prob: float = 0.95
+    pit: np.ndarray, *, ax: Axes | None = None, prob: float = 0.95, seed: int = 0
 ) -> tuple[Figure, Axes]:
-    """ECDF of LOO-PIT values minus the uniform CDF, with pointwise binomial bands
-    (`prob`): a curve outside the band at many points suggests miscalibration."""
-    from scipy.stats import binom
-
-    fig, ax = _axes(ax, (4.2, 2.8))
+    """ECDF of LOO-PIT values minus the uniform CDF, with a simultaneous `prob` band: if
+    the predictions are calibrated, the whole curve stays inside it with that probability."""
+    fig, ax = _axes(ax, (4.6, 3.0))
     n = len(pit)
     grid = np.linspace(0, 1, 201)
     ecdf = np.searchsorted(np.sort(pit), grid, side="right") / n
-    lo = binom.ppf((1 - prob) / 2, n, grid) / n - grid
-    hi = binom.ppf((1 + prob) / 2, n, grid) / n - grid
-    ax.fill_between(grid, lo, hi, color=INK, alpha=0.15, label=f"{prob:.0%} pointwise band")
-    ax.plot(grid, ecdf - grid, color=ACCENT, lw=1.5, label="LOO-PIT ECDF − uniform")
+    lo, hi = simultaneous_uniform_band(n, grid, prob, seed)
+    ax.fill_between(grid, lo, hi, color=INK, alpha=0.15, label=f"{prob:.0%} simultaneous band")
+    ax.plot(grid, ecdf - grid, color=ACCENT, lw=1.5, label="LOO-PIT ECDF − uniform CDF")
     ax.axhline(0, color="#888", lw=0.8)
-    ax.set_xlabel("PIT")
+    ax.set_xlabel("PIT value")
+    ax.set_ylabel("ECDF − uniform CDF")
     ax.set_title("LOO-PIT (randomised, binary outcomes)", loc="left", fontsize=10)
-    ax.legend(fontsize=7, frameon=False)
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2)
     return fig, ax
+
+
+def simultaneous_uniform_band(
+    n: int, grid: np.ndarray, prob: float, seed: int, simulations: int = 2000
+) -> tuple[np.ndarray, np.ndarray]:
+    """A band around 0 holding the whole ECDF-minus-CDF curve of `n` uniform values with
+    probability `prob`: pointwise quantiles at the level whose joint coverage, over
+    simulated uniform samples, is `prob` (Säilynoja, Bürkner & Vehtari 2022, by simulation)."""
+    rng = np.random.default_rng(seed)
+    samples = np.sort(rng.uniform(size=(simulations, n)), axis=1)
+    curves = np.stack([np.searchsorted(s, grid, side="right") / n for s in samples]) - grid
+    for level in np.linspace(prob, 0.99999, 400):
+        lo = np.quantile(curves, (1 - level) / 2, axis=0)
+        hi = np.quantile(curves, (1 + level) / 2, axis=0)
+        inside = ((curves >= lo) & (curves <= hi)).all(axis=1).mean()
+        if inside >= prob:
+            return lo, hi
+    return curves.min(axis=0), curves.max(axis=0)
 
 
 def contrast_distribution(

@@ -32,6 +32,7 @@ from forecasting.report.page_one import (
     bottom_line,
     breakdown,
     parameter_label,
+    same_states,
     scenario_label,
     state_text,
     trust_box,
@@ -139,13 +140,18 @@ def report_data(
         "n_reference": len(result.reference),
         "headline": [
             [
-                scenario_label(case, name),
-                case.scenarios[name].description,
-                percent(row.p),
-                percent_interval(row.p_lo80, row.p_hi80),
-                percent_interval(row.rating_lo80, row.rating_hi80),
+                " = ".join(scenario_label(case, n) for n in names),
+                case.scenarios[names[0]].description,
+                percent(fc.scenarios.loc[names[0], "p"]),
+                percent_interval(
+                    fc.scenarios.loc[names[0], "p_lo80"], fc.scenarios.loc[names[0], "p_hi80"]
+                ),
+                percent_interval(
+                    fc.scenarios.loc[names[0], "rating_lo80"],
+                    fc.scenarios.loc[names[0], "rating_hi80"],
+                ),
             ]
-            for name, row in fc.scenarios.iterrows()
+            for names in same_states(case)
         ],
         "contrasts": [
             [

@@ -140,7 +140,23 @@ def trust_box(result: CaseForecast, extras: ReportExtras) -> list[str]:
         + ("." if check["observed_inside_95"] else " — outside their 95% range: they disagree.")
     )
     lines.append(
-        "Hindsight: the past cases' ratings were coded by people who knew the outcomes; "
-        "that can flatter the track record (data/CODEBOOK.md)."
+        "Hindsight: the past cases' ratings were coded blind, from pre-launch briefs, by AI "
+        "coders who were not shown the outcomes but may remember them; no human has "
+        "double-coded them yet (data/CODEBOOK.md)."
     )
     return lines
+
+
+def same_states(case: Case) -> list[list[str]]:
+    """Scenarios grouped by identical factor states (rating and sd of every factor), in
+    the case's order: one headline row per group, so an identical scenario is not
+    repeated."""
+    groups: list[list[str]] = []
+    for name, scenario in case.scenarios.items():
+        for group in groups:
+            if case.scenarios[group[0]].factors == scenario.factors:
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return groups

@@ -44,11 +44,18 @@ def save_review_figures(result: CaseForecast, track: TrackRecord, folder: Path) 
 
     draws = parameter_draws(posterior)
     labelled = labelled_posterior(draws, posterior)
-    save_collection(az.plot_trace(labelled, backend="matplotlib"), "trace")
-    save_collection(az.plot_rank(labelled, backend="matplotlib"), "rank")
+    # one row per parameter, so no panel's title falls on the panel above
+    save_collection(az.plot_trace_dist(labelled, backend="matplotlib"), "trace")
+    rank = az.plot_rank(
+        labelled,
+        backend="matplotlib",
+        col_wrap=3,
+        figure_kwargs={"figsize": (11, 5.5), "layout": "constrained"},
+    )
+    save_collection(rank, "rank")
     save_collection(az.plot_pair(labelled, backend="matplotlib"), "pairs-factor-effects")
     if "energy" in posterior["sample_stats"]:
-        save_collection(az.plot_energy(posterior, backend="matplotlib"), "energy")
+        save_collection(az.plot_energy(posterior, backend="matplotlib", show_bfmi=False), "energy")
 
     draws = draws.by_parameter()
     save_figure(
@@ -64,10 +71,13 @@ def save_review_figures(result: CaseForecast, track: TrackRecord, folder: Path) 
 
 # What each figure shows, for captions.
 CAPTIONS = {
-    "trace": "Trace of each parameter, chain by chain: chains should overlap like noise",
-    "rank": "Rank plots: ranks of each chain's draws among all draws; flat means well mixed",
+    "trace": "Trace of each parameter, chain by chain (right) and each chain's density (left): "
+    "chains should overlap like noise",
+    "rank": "Rank ECDF of each chain's draws among all draws, with the p-value of the test "
+    "that the chains mix (small p: they do not)",
     "pairs-factor-effects": "Pairs of parameters: the joint posterior, to spot strong correlation",
-    "energy": "Energy: the marginal and transition energy of the sampler should overlap",
+    "energy": "Energy: the marginal and transition energy distributions of the sampler should "
+    "overlap (if the transitions are much narrower, the sampler explores poorly)",
     "prior-vs-posterior": "Prior (curve) against posterior (histogram) of every parameter",
     "calibration-pav": "PAV-adjusted calibration of the leave-one-out predictions",
     "loo-pit": "LOO-PIT: the ECDF difference of randomised PIT values stays inside the band "
