@@ -34,8 +34,9 @@ SCHEMES = ("loo", "lfo", "grouped")
 METHODS = {"model": "p_model", "base rate": "p_base_rate", "ML logit": "p_ml_logit"}
 # A case is scored leave-future-out only if at least this many cases resolved before it.
 MIN_TRAINING = 10
-# Refits for validation need posterior means of P, not tails: this many draws per chain.
-REFIT_DRAWS = 500
+# Refits for validation need posterior means of P, not tails: this many draws (and tuning
+# steps) per chain.
+REFIT_DRAWS = 250
 
 Fold = tuple[np.ndarray, np.ndarray]  # (held-out case indices, training mask)
 
