@@ -310,6 +310,7 @@ def test_an_absent_folder_skips_every_check_in_one_line(tmp_path):
     assert EXTERNAL_ENV in result.skipped[0]
     assert result.starts.summary.empty and result.outcomes.summary.empty
     assert result.ratings.correlations.empty and result.disagreements().empty
+    assert result.codes.empty
 
 
 def test_an_absent_or_unreadable_file_skips_its_checks_only(external):
@@ -349,6 +350,7 @@ def test_the_command_without_the_folder_says_so_and_exits_0(monkeypatch, tmp_pat
     out = CliRunner().invoke(app, ["data", "check", "-o", str(target)])
     assert out.exit_code == 0, out.output
     assert "external data folder not found" in out.output
+    assert "not matched in" not in out.output and "Host codes" not in out.output
     assert pd.read_csv(target).empty
 
 

@@ -1073,6 +1073,8 @@ def country_codes(cases: pd.DataFrame, external: External) -> pd.DataFrame:
         "polity": ("ccode", "country", lambda h: h.polity_code),
         "vdem": ("COWcode", None, lambda h: h.cow),
     }
+    if not any(external.get(key) is not None for key in sources):
+        return pd.DataFrame(columns=["host", "COW", "problems"])
     rows = []
     for host_name, group in cases.groupby("host_country", sort=True):
         host = HOSTS.get(host_name)

@@ -112,7 +112,7 @@ def check(
 
 def print_data_check(out: Console, result) -> None:
     """The check's tables: start months, outcomes, ratings, host codes, and notes."""
-    from forecasting.checks.data_check import NOT_THE_SAME
+    from forecasting.checks.data_check import LABELS, NOT_THE_SAME
 
     starts, outcomes, ratings = result.starts, result.outcomes, result.ratings
     if len(starts.summary):
@@ -127,7 +127,7 @@ def print_data_check(out: Console, result) -> None:
             out,
             "Start month: disagreements (gap = theirs - ours, months)",
             starts.disagreements.assign(
-                source=lambda d: d["source"].map(_LABELS),
+                source=lambda d: d["source"].map(LABELS),
                 gap=lambda d: d["gap_months"].map(lambda g: f"{g:+d}"),
             )[["case_id", "source", "ours", "theirs", "gap", "their_record", "our_reason"]],
             "Our documented reasons (facts.csv start_check)",
@@ -144,7 +144,7 @@ def print_data_check(out: Console, result) -> None:
         _print_disagreements(
             out,
             "Outcome: disagreements",
-            outcomes.disagreements.assign(source=lambda d: d["source"].map(_LABELS))[
+            outcomes.disagreements.assign(source=lambda d: d["source"].map(LABELS))[
                 ["case_id", "source", "ours", "theirs", "evidence", "our_reason"]
             ],
             "Our documented reasons (facts.csv outcome_rationale)",
@@ -169,13 +169,14 @@ def print_data_check(out: Console, result) -> None:
     for source, cases in starts.unmatched.items():
         if cases:
             out.print(
-                f"Not found in {_LABELS[source]} (our cases in its years): {', '.join(cases)}",
+                f"Not found in {LABELS[source]} (our cases in its years): {', '.join(cases)}",
                 highlight=False,
             )
     notes = [*outcomes.notes, *ratings.notes]
     notes += [
-        f"{case} not matched in {_LABELS[source]}: {why}"
+        f"{case} not matched in {LABELS[source]}: {why}"
         for (source, case), why in NOT_THE_SAME.items()
+        if source in starts.unmatched  # that source was read
     ]
     if notes:
         out.print("Notes:")
@@ -184,7 +185,6 @@ def print_data_check(out: Console, result) -> None:
 
 
 WIDE = 120
-_LABELS = {"mullenbach": "Mullenbach", "imi": "IMI", "prif": "PRIF", "ucdp": "UCDP termination"}
 
 
 def _percent(value) -> str:
