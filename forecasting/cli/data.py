@@ -88,8 +88,11 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Check the reference class against scholars' data: start months (Mullenbach, IMI,
-    PRIF), outcomes (UCDP, PRIF) and ratings against independent proxies."""
+    """Check the reference class against scholars' data (start, outcome, ratings).
+
+    Start months against Mullenbach, IMI and PRIF; outcomes against UCDP and PRIF; each
+    factor's ratings against independent proxies (Spearman's rho). Rules: data/CODEBOOK.md.
+    """
     from forecasting.checks.data_check import load_cases, run_data_check
     from forecasting.files import atomic_write_text, check_writable
 
