@@ -93,6 +93,7 @@ CACHE_ENV = "FORECAST_CACHE_DIR"  # where fits are cached
 LOG_ENV = "FORECAST_LOG"  # the forecast log's SQLite file
 FAST_ENV = "FORECAST_FAST"  # notebooks: small sampler settings (the tests set it)
 NOTEBOOK_OUT_ENV = "FORECAST_NOTEBOOK_OUT"  # notebooks: where edited files are saved
+EXTERNAL_ENV = "FORECAST_EXTERNAL_DATA"  # scholars' data sets for `forecast data check`
 
 
 def project_root() -> Path:
@@ -112,6 +113,13 @@ def data_dir() -> Path:
 
 def default_reference_path() -> Path:
     return data_dir() / "reference_cases.csv"
+
+
+def external_data_dir() -> Path:
+    """`$FORECAST_EXTERNAL_DATA`, else `../shared/data/external` beside the project: the
+    scholars' data sets `forecast data check` reads at run time (never copied in)."""
+    env = os.environ.get(EXTERNAL_ENV)
+    return Path(env) if env else project_root().parent / "shared" / "data" / "external"
 
 
 def cases_dir() -> Path:
