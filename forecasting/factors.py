@@ -1,8 +1,8 @@
 """The factor catalogue: what the model's inputs mean.
 
-Ratings run 1-5 (anchors in `data/CODEBOOK.md`); the model uses `rating - 3`,
-so a coefficient is the change in log-odds of success per rating step away
-from what is typical of past interventions.
+Ratings run 1-5 (anchors in `data/CODEBOOK.md`); 3 is typical of past
+interventions. The model measures each rating from the reference class's average
+(`model.logit`), so a coefficient is the change in log-odds of success per step.
 """
 
 from __future__ import annotations

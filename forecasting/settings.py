@@ -63,7 +63,8 @@ class SBCSettings:
     thinned_draws: int = 99  # L: ranks run 0..L
     seed: int = DEFAULT_SEED
     family_alpha: float = 0.05  # chance of failing a correct model, over all quantities
-    scenario_rating: float = 2.0  # every factor's rating in the P(success) scenario
+    # the P(success) quantity: every factor this many steps from the reference average
+    scenario_offset: float = -1.0
     reference_samples: int = 10_000  # uniform samples for the test's null distribution
 
     def __post_init__(self) -> None:

@@ -8,7 +8,8 @@ posterior draws. When the model and sampler are right, every quantity's
 ranks are uniform on 0..L; `rank_uniformity.py` gives the verdict.
 
 Quantities ranked: alpha, each beta, and P(success) of a fixed scenario
-(every factor at `scenario_rating`, default 2: p = expit(alpha - sum(beta))).
+(every factor `scenario_offset` steps from the reference average, default -1:
+p = expit(alpha - sum(beta))).
 
 Thinning: each fit keeps `chains x draws` draws and ranks against L of them,
 evenly spaced. They are roughly independent when the fit's smallest bulk ESS
@@ -43,7 +44,7 @@ from forecasting.checks.rank_uniformity import (
     ecdf_statistic,
     uniformity_reference,
 )
-from forecasting.factors import FACTOR_IDS, RATING_CENTRE
+from forecasting.factors import FACTOR_IDS
 from forecasting.files import sha256_of_text
 from forecasting.model.draws import parameter_draws
 from forecasting.model.fitting import compiled_model
@@ -131,15 +132,15 @@ class _Simulation:
     truth: dict[str, float]  # true value of each quantity
 
 
-def quantity_names(scenario_rating: float = SBCSettings.scenario_rating) -> list[str]:
-    return ["alpha", *(f"beta[{f}]" for f in FACTOR_IDS), f"p_success[rating={scenario_rating:g}]"]
+def quantity_names(scenario_offset: float = SBCSettings.scenario_offset) -> list[str]:
+    return ["alpha", *(f"beta[{f}]" for f in FACTOR_IDS), f"p_success[offset={scenario_offset:g}]"]
 
 
-def quantities(alpha: np.ndarray, beta: np.ndarray, scenario_rating: float) -> dict:
+def quantities(alpha: np.ndarray, beta: np.ndarray, scenario_offset: float) -> dict:
     """Each ranked quantity from alpha (...) and beta (..., factor), same leading shape."""
-    x = scenario_rating - RATING_CENTRE
+    x = scenario_offset
     values = [alpha, *np.moveaxis(beta, -1, 0), expit(alpha + x * beta.sum(axis=-1))]
-    return dict(zip(quantity_names(scenario_rating), values, strict=True))
+    return dict(zip(quantity_names(scenario_offset), values, strict=True))
 
 
 def run_sbc(
@@ -167,7 +168,7 @@ def run_sbc(
     else:
         rows = _run_on_dask(design, settings, simulations, scheduler, workers, progress)
     rows = sorted(rows, key=lambda row: row["simulation"])
-    names = quantity_names(settings.scenario_rating)
+    names = quantity_names(settings.scenario_offset)
     table = pd.DataFrame(rows).set_index("simulation")
     reference = uniformity_reference(
         len(table),
@@ -214,7 +215,7 @@ def simulate(inputs: ModelInputs, priors: EffectPriors, settings: SBCSettings) -
         [model["alpha"], model["beta"]], draws=settings.simulations, random_seed=settings.seed
     )
     alpha, beta = np.reshape(alpha, (-1,)), np.reshape(beta, (settings.simulations, -1))
-    truths = quantities(alpha, beta, settings.scenario_rating)
+    truths = quantities(alpha, beta, settings.scenario_offset)
     simulations = []
     for i in range(settings.simulations):
         fit_seed, outcome_seed = np.random.SeedSequence([settings.seed, i]).spawn(2)
@@ -287,7 +288,7 @@ def _fit_and_rank(compiled, settings: SBCSettings, simulation: _Simulation, *, c
         progress_bar=False,
     )
     fitted = parameter_draws(trace)
-    draws = quantities(fitted.alpha, fitted.beta, settings.scenario_rating)
+    draws = quantities(fitted.alpha, fitted.beta, settings.scenario_offset)
     total = settings.chains * settings.draws
     kept = np.linspace(0, total - 1, settings.thinned_draws).round().astype(int)
     row = {

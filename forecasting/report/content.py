@@ -344,7 +344,8 @@ def _sbc(summary: dict | None) -> dict | None:
         "method": summary["method"],
         "rows": [
             [
-                name.replace("p_success[rating=", "P(success), every factor rated ").rstrip("]")
+                name.replace("p_success[offset=", "P(success), every factor ").rstrip("]")
+                + " steps from average"
                 if name.startswith("p_success")
                 else parameter_label(name),
                 f"{q['ecdf_statistic']:.3g}",
