@@ -45,7 +45,7 @@ _API = {
     "run_forecast": "forecasting.pipeline",
     "CaseForecast": "forecasting.pipeline",
     # forecasts from a posterior
-    "headline": "forecasting.forecast.scenarios",
+    "analyst_scenarios": "forecasting.forecast.scenarios",
     "compare_cases": "forecasting.forecast.what_if",
     "rating_sweep": "forecasting.forecast.what_if",
     "prior_predictive": "forecasting.forecast.prior_predictive",

@@ -32,8 +32,8 @@ import pandas as pd
 from forecasting import (
     FACTOR_IDS,
     FactorState,
+    analyst_scenarios,
     compare_cases,
-    headline,
     in_words,
     load_inputs,
     notebook,
@@ -90,7 +90,7 @@ for ax, row in zip(axes, forecast.contrasts.itertuples(), strict=True):
 # its distance from typical, on the log-odds scale.
 
 # %%
-for scenario in headline(forecast):
+for scenario in analyst_scenarios(forecast):
     plots.contribution_waterfall(forecast, scenario)
 
 # %%

@@ -39,7 +39,8 @@ def invoke(*args):
 
 
 def entry(p: float, case_id: str = "case-a", as_of=dt.date(2013, 1, 14), **changes):
-    """A hand-made entry whose headline (`current`) p_median is `p`."""
+    """A hand-made entry whose scored scenario (`current`) has P(success) `p` (stored as an
+    old entry's p_median, which the log still reads)."""
     fields = {
         "case_id": case_id,
         "as_of": as_of,
@@ -185,7 +186,7 @@ def test_append_only_ids_increase_and_rows_never_change(log):
     assert forecast_log.resolutions()["case-a"].outcome == 0
     history = forecast_log.history("case-a")
     assert [e.id for e in history] == [1, 2, 3, 5]
-    assert [e.headline_p for e in history] == [0.2, 0.5, 0.7, 0.3]
+    assert [e.scored_p for e in history] == [0.2, 0.5, 0.7, 0.3]
     assert history[0].recorded_at.tzinfo is not None
     assert forecast_log.previous("case-a", 5).id == 3
     assert forecast_log.previous("case-a", 1) is None
@@ -273,7 +274,7 @@ def test_movement_reports_the_change_and_the_inputs_that_changed(log):
     )
     moved = log_movement.movement(new, forecast_log.previous("case-a", new.id))
     assert moved.previous.id == old.id
-    assert moved.headline_change == pytest.approx(0.15)
+    assert moved.scored_change == pytest.approx(0.15)
     assert moved.scenarios.loc["what_if", "change"] == pytest.approx(0.55 / 3 - 0.40 / 3)
     assert moved.changed_inputs == ["priors", "package version"]
     assert "40% to 55% (+15 pts)" in moved.describe()

@@ -123,7 +123,7 @@ def show(case: LoggedCaseArg, output_format: FormatOpt = OutputFormat.table) -> 
         document = {
             "case": case_id,
             "log": str(_log().log_path()),
-            "headline_scenario": _log().HEADLINE,
+            "headline_scenario": _log().SCORED_SCENARIO,
             "entries": [e.as_dict() for e in entries],
             "resolution": resolution.as_dict() if resolution else None,
         }
@@ -224,7 +224,7 @@ def _score_tables(scores: Scores) -> list:
     from forecasting.log.scores import MIN_FOR_CALIBRATION
 
     table = Table(
-        title=f"Scores of the '{_log().HEADLINE}' scenario's P(success) (lower is better)",
+        title=f"Scores of the '{_log().SCORED_SCENARIO}' scenario's P(success) (lower is better)",
         title_justify="left",
         caption="overall: the mean of the per-case scores",
         caption_justify="left",

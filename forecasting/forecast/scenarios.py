@@ -205,7 +205,7 @@ def contrast_breakdown(
     return shares
 
 
-def headline(forecast: Forecast) -> list[str]:
+def analyst_scenarios(forecast: Forecast) -> list[str]:
     """The scenarios an analyst reads first: the named ones, or `current` if there are none."""
     names = list(forecast.scenarios.index)
     named = [n for n in names if n != CURRENT]

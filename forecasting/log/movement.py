@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from forecasting.log.store import HEADLINE, TRACKED_INPUTS, Entry, scenario_p
+from forecasting.log.store import SCORED_SCENARIO, TRACKED_INPUTS, Entry, scenario_p
 
 
 @dataclass(frozen=True)
@@ -20,15 +20,15 @@ class Movement:
     changed_inputs: list[str] = field(default_factory=list)
 
     @property
-    def headline_change(self) -> float:
-        return float(self.scenarios.loc[HEADLINE, "change"])
+    def scored_change(self) -> float:
+        return float(self.scenarios.loc[SCORED_SCENARIO, "change"])
 
     def describe(self) -> str:
         """One sentence for a report: the headline move and what changed."""
         from forecasting.formatting import percent, points
 
         when = self.previous.recorded_at.strftime("%Y-%m-%d %H:%M UTC")
-        row = self.scenarios.loc[HEADLINE]
+        row = self.scenarios.loc[SCORED_SCENARIO]
         changed = ", ".join(self.changed_inputs) if self.changed_inputs else "none"
         return (
             f"P(success) in the current situation moved from {percent(row.previous)} to "

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasting.checks.scoring import brier, calibration_table, log_score
-from forecasting.log.store import HEADLINE, history, resolutions
+from forecasting.log.store import SCORED_SCENARIO, history, resolutions
 
 MIN_FOR_CALIBRATION = 10
 CALIBRATION_BINS = 10
@@ -37,7 +37,7 @@ class Scores:
 
     def as_dict(self) -> dict:
         return {
-            "headline_scenario": HEADLINE,
+            "headline_scenario": SCORED_SCENARIO,
             "overall": {
                 "brier": self.brier,
                 "log_score": self.log_score,
@@ -59,7 +59,7 @@ def scored_forecasts(path: str | Path | None = None) -> pd.DataFrame:
             "id": e.id,
             "case_id": e.case_id,
             "as_of": e.as_of,
-            "p": e.headline_p,
+            "p": e.scored_p,
             "outcome": r.outcome,
         }
         for case_id, r in resolved.items()

@@ -35,7 +35,7 @@ number: the `current` scenario's `p`, the predictive probability E[P] (entries
 logged before version 0.2 hold only `p_median`, which is used for them). `current` is the case's own
 factor states at `as_of` — what actually goes ahead; the named scenarios are
 counterfactuals ("as planned", "accelerated") whose outcome is never observed.
-(The report's `forecasts.headline()` picks the scenarios an analyst reads first;
+(The report's `forecasts.analyst_scenarios()` picks the scenarios an analyst reads first;
 that is a display choice, not this one.)
 
 **Scores** of resolved forecasts are in `forecasting.log.scores`; how a case's
@@ -57,7 +57,7 @@ from forecasting.errors import InputError
 from forecasting.inputs.cases import CURRENT
 from forecasting.settings import forecast_log_path
 
-HEADLINE = CURRENT
+SCORED_SCENARIO = CURRENT
 SCHEMA_VERSION = 1
 LOG_FORMAT = "mission-forecasting forecast log"
 BUSY_TIMEOUT_S = 30.0
@@ -138,9 +138,9 @@ class Entry:
     recorded_at: dt.datetime | None = None
 
     @property
-    def headline_p(self) -> float:
+    def scored_p(self) -> float:
         """The scored probability: the `current` scenario's predictive probability E[P]."""
-        return scenario_p(self.scenarios[HEADLINE])
+        return scenario_p(self.scenarios[SCORED_SCENARIO])
 
     @property
     def sampler_settings(self) -> str:
@@ -356,8 +356,8 @@ def entry_from_forecast(result, note: str = "") -> Entry:
 
 def record(entry: Entry, path: str | Path | None = None) -> int:
     """Append `entry` (stamped with the current UTC time) and return its id."""
-    if HEADLINE not in entry.scenarios:
-        raise ValueError(f"an entry needs the '{HEADLINE}' scenario, the one that is scored")
+    if SCORED_SCENARIO not in entry.scenarios:
+        raise ValueError(f"an entry needs the '{SCORED_SCENARIO}' scenario, the one that is scored")
     file = log_path(path)
     row = entry.as_dict() | {
         "recorded_at": (entry.recorded_at or _now()).isoformat(),

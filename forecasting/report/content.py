@@ -23,7 +23,7 @@ from forecasting.checks.track_record import TrackRecord
 from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS, RATING_MAX, RATING_MIN
 from forecasting.files import atomic_write_bytes
 from forecasting.forecast.extrapolation import in_words
-from forecasting.forecast.scenarios import headline
+from forecasting.forecast.scenarios import analyst_scenarios
 from forecasting.formatting import percent, percent_interval, points, points_interval, signed
 from forecasting.inputs.cases import CURRENT, Case
 from forecasting.log.movement import Movement
@@ -179,7 +179,7 @@ def report_data(
                 f"{signed(row.log_odds_lo80)} to {signed(row.log_odds_hi80)}",
             ]
             for row in fc.contributions.itertuples()
-            if row.scenario in headline(fc)
+            if row.scenario in analyst_scenarios(fc)
         ],
         "parameters": _parameter_table(result),
         "coverage": [
@@ -236,10 +236,10 @@ def _rating(value: float) -> str:
 
 
 def _drivers(result: CaseForecast) -> list[str]:
-    """One sentence per headline scenario: the factors that move it most from the base rate."""
+    """One sentence per scenario an analyst reads first: the factors that move it most."""
     fc = result.forecast
     sentences = []
-    for name in headline(fc):
+    for name in analyst_scenarios(fc):
         rows = fc.contributions[fc.contributions["scenario"] == name]
         rows = rows.reindex(rows["log_odds_median"].abs().sort_values(ascending=False).index)
         parts = [

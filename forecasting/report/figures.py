@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from forecasting.checks.track_record import TrackRecord, calibration_table
-from forecasting.forecast.scenarios import headline
+from forecasting.forecast.scenarios import analyst_scenarios
 from forecasting.model.draws import parameter_draws
 from forecasting.pipeline import CaseForecast
 from forecasting.plots import results as plots
@@ -36,7 +36,7 @@ def save_report_figures(
             plots.contribution_waterfall(fc, scenario, label=labels[scenario])[0],
             f"waterfall-{i}.svg",
         )
-        for i, scenario in enumerate(headline(fc))
+        for i, scenario in enumerate(analyst_scenarios(fc))
     ]
 
     if len(fc.contrasts):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from forecasting.checks.scoring import NOISE_SE
 from forecasting.factors import FACTOR_BY_ID, FACTOR_IDS
-from forecasting.forecast.scenarios import headline
+from forecasting.forecast.scenarios import analyst_scenarios
 from forecasting.formatting import percent, percent_interval, points, points_interval
 from forecasting.inputs.cases import Case
 from forecasting.pipeline import CaseForecast
@@ -41,7 +41,7 @@ def bottom_line(result: CaseForecast) -> str:
     case, fc = result.case, result.forecast
     row = _main_contrast(result)
     if row is None:
-        name = headline(fc)[0]
+        name = analyst_scenarios(fc)[0]
         p = fc.scenarios.loc[name]
         return (
             f"{scenario_label(case, name)}: a {percent(p.p)} chance of success "
