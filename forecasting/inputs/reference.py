@@ -136,9 +136,9 @@ def split_by_as_of(reference: ReferenceClass, as_of: dt.date) -> AsOfSplit:
     cases = reference.cases
     keep = cases["resolved"] < month
     reasons = [
-        f"started {row.start} (after as_of)"
+        f"started {row.start}, after the forecast date"
         if row.start >= month
-        else f"outcome settled {row.resolved}, not before as_of {month}"
+        else f"outcome settled {row.resolved}, not before the forecast date ({month})"
         for row in cases[~keep].itertuples()
     ]
     excluded = cases.loc[~keep, ["case_id", "mission"]].assign(reason=reasons)
