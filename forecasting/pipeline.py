@@ -70,6 +70,7 @@ class Inputs:
     priors: EffectPriors | PooledPriors
     reference: ReferenceClass
 
+    @functools.cached_property
     def split(self) -> AsOfSplit:
         """The reference cases usable at the case's as_of; none is bad input (the case file's
         as_of), so it is found here, before any fitting."""
@@ -85,20 +86,24 @@ class Inputs:
         return split
 
     @functools.cached_property
+    def model_inputs(self) -> ModelInputs:
+        """The arrays the model is fitted to: the usable reference cases."""
+        return model_inputs(self.split.used)
+
+    @functools.cached_property
     def prior_check(self) -> pd.Series:
         """The prior predictive check as a gate: the share of successes the priors expect
         across the reference cases used, beside the share observed (no fitting)."""
-        used = model_inputs(self.split().used)
-        return prior_predictive(self.priors, used).share_summary
+        return prior_predictive(self.priors, self.model_inputs).share_summary
 
     def warnings(self) -> list[str]:
         """What is accepted but weakens the forecast: the case's own warnings (a contrast
         of a scenario with itself, an as_of in the future), a thin reference set, and
         priors whose predicted share of successes the record contradicts."""
-        used = self.split().used.cases
+        used = self.split.used.cases
         path = self.reference.path
         warnings = list(self.case.warnings)
-        newest = max(self.split().used.cases["resolved"])
+        newest = max(used["resolved"])
         months_since = (pd.Period(self.case.as_of, freq="M") - newest).n
         if months_since > STALE_HISTORY_MONTHS:
             warnings.append(
@@ -168,7 +173,7 @@ def load_inputs(
         priors=priors,
         reference=load_reference(data_path or default_reference_path()),
     )
-    inputs.split()
+    _ = inputs.split  # no usable reference case is bad input: found before any work
     return inputs
 
 
@@ -204,8 +209,7 @@ def run_forecast(
     use_cache: bool = True,
 ) -> CaseForecast:
     settings = settings or SamplerSettings()
-    split = inputs.split()
-    model_data = model_inputs(split.used)
+    split, model_data = inputs.split, inputs.model_inputs
     fitted = fit(model_data, inputs.priors, settings, progressbar=progressbar, use_cache=use_cache)
     return CaseForecast(
         case=inputs.case,
